@@ -1,0 +1,14 @@
+#!/bin/sh
+# Starts shardis with redis-server's command line: ./run.sh [configfile] [--directive value ...]
+# Installs dependencies and builds on first use (or when the sources are newer than the build).
+set -e
+cd "$(dirname "$0")"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+  echo "shardis: installing dependencies (npm ci)..." >&2
+  npm ci --no-audit --no-fund >&2
+fi
+if [ ! -f dist/src/main.js ] || [ -n "$(find src workers -newer dist/src/main.js -name '*.ts' 2>/dev/null | head -n 1)" ]; then
+  echo "shardis: building (tsc)..." >&2
+  npm run --silent build >&2
+fi
+exec node dist/src/main.js "$@"

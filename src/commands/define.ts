@@ -1,0 +1,69 @@
+/*
+ * Helpers to declare commands as data. Every family file ends with its table built with
+ * `cmd(...)`; src/commands/table.ts collects them.
+ */
+import type { CommandFlag, CommandSpec, KeyRange } from "./types.js";
+
+export const noKeys: KeyRange = { first: 0, last: 0, step: 0 };
+export const keys1: KeyRange = { first: 1, last: 1, step: 1 };
+export const keysAll: KeyRange = { first: 1, last: -1, step: 1 };
+
+type Extra = Partial<
+  Omit<CommandSpec, "name" | "arity" | "flags" | "keys" | "group" | "since" | "summary" | "complexity">
+>;
+
+export function cmd(
+  name: string,
+  arity: number,
+  flags: CommandFlag[],
+  keys: KeyRange,
+  group: string,
+  since: string,
+  summary: string,
+  complexity: string,
+  extra: Extra,
+): CommandSpec {
+  const runsOn =
+    extra.runsOn ?? (extra.shard !== undefined && keys.first > 0 ? "shard" : extra.main !== undefined ? "main" : "all");
+  return { name, arity, flags, keys, group, since, summary, complexity, ...extra, runsOn };
+}
+
+/** A container command (CONFIG, CLIENT, ...) whose subcommands carry the real specs. */
+export function container(
+  name: string,
+  arity: number,
+  group: string,
+  since: string,
+  summary: string,
+  subs: CommandSpec[],
+): CommandSpec {
+  const subcommands = new Map<string, CommandSpec>();
+  for (const s of subs) subcommands.set(s.name.slice(name.length + 1), s);
+  return {
+    name,
+    arity,
+    flags: [],
+    keys: noKeys,
+    group,
+    since,
+    summary,
+    complexity: "Depends on subcommand.",
+    runsOn: "main",
+    subcommands,
+  };
+}
+
+/**
+ * The key positions of argv for a spec (getKeysFromCommand): from `first` to `last`
+ * (negative counts from the end) every `step`, or the spec's own getKeys.
+ */
+export function keyPositions(spec: CommandSpec, argv: readonly string[]): number[] {
+  if (spec.getKeys !== undefined) return spec.getKeys(argv as string[]);
+  const { first, step } = spec.keys;
+  if (first === 0) return [];
+  let last = spec.keys.last;
+  if (last < 0) last = argv.length + last;
+  const out: number[] = [];
+  for (let i = first; i <= last && i < argv.length; i += step) out.push(i);
+  return out;
+}

@@ -1,0 +1,31 @@
+/*
+ * The command table: every family's declarations in one map. Routing, arity checks,
+ * COMMAND, ACL categories and INFO commandstats all read it.
+ */
+import { adminCommands } from "./admin.js";
+import { connectionCommands } from "./connection.js";
+import { keysCommands } from "./keys.js";
+import { serverCommands } from "./server.js";
+import { stringCommands } from "./string.js";
+import type { CommandSpec } from "./types.js";
+
+export const commandTable = new Map<string, CommandSpec>();
+for (const spec of [...connectionCommands, ...adminCommands, ...serverCommands, ...stringCommands, ...keysCommands]) {
+  if (commandTable.has(spec.name)) throw new Error(`command '${spec.name}' declared twice`);
+  commandTable.set(spec.name, spec);
+}
+
+/** Looks a command up by name, case-insensitively (the exact spelling is tried first). */
+export function lookupCommand(name: string): CommandSpec | undefined {
+  return commandTable.get(name) ?? (name.length <= 32 ? commandTable.get(name.toLowerCase()) : undefined);
+}
+
+/** Every spec including subcommands, for COMMAND and INFO. */
+export function allSpecs(): CommandSpec[] {
+  const out: CommandSpec[] = [];
+  for (const spec of commandTable.values()) {
+    out.push(spec);
+    if (spec.subcommands) for (const s of spec.subcommands.values()) out.push(s);
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+/*
+ * The command table's types. One CommandSpec per command (subcommands nested, named
+ * `config|get`) is the single source of truth for arity, flags and key positions:
+ * the dispatcher's arity check, routing to shards, COMMAND, ACL categories and
+ * INFO commandstats all read it.
+ */
+import type { Proto } from "../resp/reply.js";
+import type { ShardDb, ShardEngine } from "../shards/engine.js";
+
+/** Flags as Redis 7 spells them in COMMAND INFO. */
+export type CommandFlag =
+  | "write"
+  | "readonly"
+  | "denyoom"
+  | "module"
+  | "admin"
+  | "pubsub"
+  | "noscript"
+  | "blocking"
+  | "loading"
+  | "stale"
+  | "skip_monitor"
+  | "skip_slowlog"
+  | "asking"
+  | "fast"
+  | "no_auth"
+  | "may_replicate"
+  | "sentinel"
+  | "only_sentinel"
+  | "no_mandatory_keys"
+  | "protected"
+  | "no_async_loading"
+  | "no_multi"
+  | "movablekeys"
+  | "allow_busy";
+
+/** What a shard handler sees: the database it runs in and the caller's protocol. */
+export interface ShardCtx {
+  engine: ShardEngine;
+  db: ShardDb;
+  dbIndex: number;
+  proto: Proto;
+  /** Milliseconds since the epoch, sampled once per batch like Redis's command time snapshot. */
+  now: number;
+}
+
+/** Runs on the shard that owns the command's keys; returns RESP bytes as a latin1 string. */
+export type ShardHandler = (ctx: ShardCtx, argv: string[]) => string;
+
+/**
+ * How a multi-key command whose keys live in several shards is split: every shard runs the
+ * same command over its own keys (key positions from the spec, `step` args per key), then
+ * the main thread merges the shard replies. The pieces are independent, and the router
+ * enqueues them in one global order, which is what makes the whole command atomic
+ * (docs/ARCHITECTURE.md).
+ *  - `sum`: integer replies added (DEL, EXISTS, TOUCH, UNLINK)
+ *  - `ok`: every shard answers +OK (MSET)
+ *  - `interleave`: array replies put back in the order of the original keys (MGET)
+ */
+export type SplitMerge = "sum" | "ok" | "interleave";
+
+/** Where a command runs. */
+export type RunsOn =
+  /** keyless or connection/server state: the main thread */
+  | "main"
+  /** the shard owning its key(s); several shards only with `split` */
+  | "shard"
+  /** every shard, replies merged (DBSIZE, FLUSHALL, ...) */
+  | "all";
+
+export interface KeyRange {
+  first: number;
+  /** -1 means the last argument, -2 the one before, as in Redis. */
+  last: number;
+  step: number;
+}
+
+export interface CommandSpec {
+  /** lowercase; `parent|sub` for subcommands */
+  name: string;
+  arity: number;
+  flags: CommandFlag[];
+  keys: KeyRange;
+  /** for commands with movable keys: the positions of the keys in argv */
+  getKeys?: (argv: string[]) => number[];
+  group: string;
+  since: string;
+  summary: string;
+  complexity: string;
+  /** ACL categories beyond the ones derived from flags and group (e.g. "dangerous") */
+  acl?: string[];
+  runsOn: RunsOn;
+  /** argument checks the main thread runs before routing (an error reply, or undefined) */
+  check?: (argv: string[], env: CheckEnv) => string | undefined;
+  shard?: ShardHandler;
+  split?: SplitMerge;
+  /** merging the replies of a `runsOn: "all"` command */
+  mergeAll?: (replies: string[], argv: string[], proto: Proto) => string;
+  /** main-thread handler, see src/net/client.ts for the context it receives */
+  main?: MainHandler;
+  subcommands?: Map<string, CommandSpec>;
+}
+
+/** The main thread's handler: returns a reply, or a promise of one for async work. */
+export type MainHandler = (
+  client: import("../net/client.js").Client,
+  argv: string[],
+) => string | Promise<string> | undefined;
+
+/** What argument checks may consult on the main thread. */
+export interface CheckEnv {
+  databases: number;
+}

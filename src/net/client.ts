@@ -1,0 +1,135 @@
+/*
+ * One connection: its parser, its state (db, protocol, name, auth), and the ordered reply
+ * queue. Commands of one connection may be served by different shards and come back in
+ * any order; each takes a slot when dispatched and the connection writes slots strictly in
+ * dispatch order.
+ */
+import type { Socket } from "node:net";
+import { errProtocol } from "../resp/errors.js";
+import { type CommandSink, RequestParser } from "../resp/parser.js";
+import type { Proto } from "../resp/reply.js";
+import type { ReplyTarget } from "../shards/router.js";
+import type { Server } from "./server.js";
+
+export type ReplyMode = "on" | "off" | "skip";
+
+export class Client implements ReplyTarget, CommandSink {
+  readonly parser = new RequestParser();
+  db = 0;
+  proto: Proto = 2;
+  authenticated: boolean;
+  name = "";
+  libName = "";
+  libVer = "";
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  lastCommand = "NULL";
+  replyMode: ReplyMode = "on";
+  monitor = false;
+  noEvict = false;
+  noTouch = false;
+  closeAfterReply = false;
+  closed = false;
+  readonly addr: string;
+  readonly laddr: string;
+
+  /** output not yet handed to the socket */
+  out = "";
+  /** replies waiting for earlier ones: slot i is sequence number slotBase + i */
+  private slots: (string | undefined)[] = [];
+  private slotBase = 0;
+  private nextSeq = 0;
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    readonly server: Server,
+  ) {
+    this.authenticated = !server.authRequiredForNewClients();
+    this.addr = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`;
+    this.laddr = `${socket.localAddress ?? "?"}:${socket.localPort ?? 0}`;
+  }
+
+  // ---------------------------------------------------------------- CommandSink
+
+  command(argv: string[]): boolean {
+    return this.server.processCommand(this, argv);
+  }
+
+  protocolError(what: string): void {
+    this.server.logVerbose(`Protocol error (${what}) from client: id=${this.id} addr=${this.addr}`);
+    this.write(errProtocol(what));
+    this.closeAfterReply = true;
+    this.server.markDirty(this);
+  }
+
+  authRequired(): boolean {
+    return !this.authenticated;
+  }
+
+  maxBulkLen(): number {
+    return this.server.protoMaxBulkLen;
+  }
+
+  // ---------------------------------------------------------------- replies
+
+  /** An immediate reply, in order after any pending ones. */
+  reply(r: string): void {
+    if (this.slots.length === 0) {
+      this.out += r;
+      this.server.markDirty(this);
+    } else {
+      this.slots.push(r);
+      this.nextSeq++;
+    }
+  }
+
+  /** A slot for a reply that comes later; pass the number to deliver(). */
+  reserve(): number {
+    this.slots.push(undefined);
+    return this.nextSeq++;
+  }
+
+  deliver(reply: string, seq: number): void {
+    if (this.closed) return;
+    const i = seq - this.slotBase;
+    this.slots[i] = reply;
+    if (i !== 0) return;
+    let n = 0;
+    while (n < this.slots.length && this.slots[n] !== undefined) this.out += this.slots[n++];
+    if (n === this.slots.length) this.slots.length = 0;
+    else this.slots.splice(0, n);
+    this.slotBase += n;
+    this.server.markDirty(this);
+  }
+
+  /** Bytes for the socket outside the reply order (protocol errors at the end, pushes). */
+  write(r: string): void {
+    this.out += r;
+  }
+
+  pendingReplies(): number {
+    return this.slots.length;
+  }
+
+  /** Hands buffered output to the socket; closes when asked to after the last reply. */
+  flush(): void {
+    if (this.closed) return;
+    if (this.out.length > 0) {
+      const s = this.out;
+      this.out = "";
+      this.server.stats.netOutputBytes += s.length;
+      this.socket.write(s, "latin1");
+    }
+    if (this.closeAfterReply && this.slots.length === 0) this.server.closeClient(this);
+  }
+
+  flagsString(): string {
+    let f = "";
+    if (this.monitor) f += "O";
+    if (this.closeAfterReply) f += "c";
+    if (this.noEvict) f += "e";
+    if (this.noTouch) f += "T";
+    return f === "" ? "N" : f;
+  }
+}

@@ -1,0 +1,439 @@
+/*
+ * The server: accepts connections, runs processCommand for every parsed request (lookup,
+ * arity, auth, routing), and writes replies once per event-loop tick.
+ */
+import { createServer, type Server as NetServer, type Socket } from "node:net";
+import { keyPositions } from "../commands/define.js";
+import { mergeOk, mergeSum } from "../commands/keys.js";
+import { lookupCommand } from "../commands/table.js";
+import type { CommandSpec } from "../commands/types.js";
+import type { Config } from "../config/config.js";
+import { Observability } from "../observe/stats.js";
+import { ERR_NOAUTH, errArity, errUnknownCommand, errUnknownSubcommand } from "../resp/errors.js";
+import { isErrorReply, type Proto } from "../resp/reply.js";
+import { arrayElements } from "../resp/scan.js";
+import type { ReplyTarget } from "../shards/router.js";
+import { Router } from "../shards/router.js";
+import { log } from "../util/log.js";
+import { Client } from "./client.js";
+
+/** A reply that nobody reads (CLIENT REPLY OFF/SKIP). */
+const DISCARD: ReplyTarget = { deliver() {} };
+
+/** Merges the parts of a command split over shards, then fills the client's slot. */
+class SplitMerge implements ReplyTarget {
+  private readonly parts: string[];
+  private left: number;
+
+  constructor(
+    private readonly target: ReplyTarget,
+    private readonly seq: number,
+    n: number,
+    private readonly merge: (parts: string[]) => string,
+  ) {
+    this.parts = new Array(n);
+    this.left = n;
+  }
+
+  deliver(reply: string, index: number): void {
+    this.parts[index] = reply;
+    if (--this.left === 0) this.target.deliver(this.merge(this.parts), this.seq);
+  }
+}
+
+export interface ServerStats {
+  connectionsReceived: number;
+  rejectedConnections: number;
+  commandsProcessed: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+}
+
+export class Server {
+  readonly router: Router;
+  readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
+  readonly stats: ServerStats = {
+    connectionsReceived: 0,
+    rejectedConnections: 0,
+    commandsProcessed: 0,
+    netInputBytes: 0,
+    netOutputBytes: 0,
+  };
+  readonly observe: Observability;
+  readonly startedAt = Date.now();
+  readonly runId: string;
+  protoMaxBulkLen: number;
+  databases: number;
+  requirePass: string;
+  maxClients: number;
+  private nextClientId = 1;
+  private readonly dirty = new Set<Client>();
+  private flushScheduled = false;
+  private listeners: NetServer[] = [];
+  /** CLIENT PAUSE: until when, and whether only writes wait */
+  pauseUntil = 0;
+  pauseWritesOnly = false;
+  private readonly paused: Array<{ client: Client; argv: string[] }> = [];
+  shuttingDown = false;
+  onShutdown: (argv: string[]) => void = () => {};
+  lastSave = Math.floor(Date.now() / 1000);
+
+  constructor(readonly config: Config) {
+    this.runId = Array.from({ length: 40 }, () => "0123456789abcdef"[Math.floor(Math.random() * 16)]).join("");
+    this.databases = config.getNumber("databases");
+    this.protoMaxBulkLen = config.getNumber("proto-max-bulk-len");
+    this.requirePass = config.getString("requirepass");
+    this.maxClients = config.getNumber("maxclients");
+    config.onChange("proto-max-bulk-len", () => {
+      this.protoMaxBulkLen = config.getNumber("proto-max-bulk-len");
+    });
+    config.onChange("requirepass", (v) => {
+      this.requirePass = v;
+    });
+    config.onChange("maxclients", () => {
+      this.maxClients = config.getNumber("maxclients");
+    });
+    this.router = new Router(config.getNumber("shards"), this.databases, config.getNumber("hz"));
+    this.router.onReplies = () => this.flushClients();
+    this.observe = new Observability(this);
+    config.onChange("hz", () => this.router.setHz(config.getNumber("hz")));
+  }
+
+  authRequiredForNewClients(): boolean {
+    return this.requirePass !== "";
+  }
+
+  logVerbose(msg: string): void {
+    log("verbose", msg);
+  }
+
+  // ---------------------------------------------------------------- listening
+
+  async listen(): Promise<void> {
+    const port = this.config.getNumber("port");
+    const binds = this.config
+      .getString("bind")
+      .split(/\s+/)
+      .filter((b) => b !== "");
+    for (const raw of binds.length > 0 ? binds : ["*"]) {
+      const optional = raw.startsWith("-");
+      const host = optional ? raw.slice(1) : raw;
+      const srv = createServer({ noDelay: true }, (s) => this.accept(s));
+      srv.maxConnections = this.maxClients + 32;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once("error", reject);
+          srv.listen(
+            {
+              port,
+              host: host === "*" ? "0.0.0.0" : host === "::*" ? "::" : host,
+              backlog: this.config.getNumber("tcp-backlog"),
+            },
+            () => {
+              srv.off("error", reject);
+              resolve();
+            },
+          );
+        });
+        this.listeners.push(srv);
+      } catch (e) {
+        if (optional) continue;
+        const err = e as NodeJS.ErrnoException;
+        log("warning", `Warning: Could not create server TCP listening socket ${host}:${port}: ${err.message}`);
+        throw new Error(`Failed listening on port ${port} (TCP), aborting.`);
+      }
+    }
+  }
+
+  /** The port actually bound (differs from the config with --port 0 in tests). */
+  boundPort(): number {
+    const a = this.listeners[0]?.address();
+    return typeof a === "object" && a !== null ? a.port : this.config.getNumber("port");
+  }
+
+  private accept(socket: Socket): void {
+    this.stats.connectionsReceived++;
+    if (this.clients.size >= this.maxClients) {
+      this.stats.rejectedConnections++;
+      socket.end("-ERR max number of clients reached\r\n");
+      return;
+    }
+    socket.setNoDelay(true);
+    if (this.config.getNumber("tcp-keepalive") > 0)
+      socket.setKeepAlive(true, this.config.getNumber("tcp-keepalive") * 1000);
+    const c = new Client(this.nextClientId++, socket, this);
+    this.clients.set(c.id, c);
+    socket.on("data", (chunk: Buffer) => {
+      this.stats.netInputBytes += chunk.length;
+      c.lastInteraction = Date.now();
+      c.parser.feed(chunk, c);
+      this.scheduleFlush();
+    });
+    socket.on("drain", () => {
+      if (socket.isPaused()) socket.resume();
+    });
+    socket.on("error", () => this.closeClient(c));
+    socket.on("close", () => this.closeClient(c));
+  }
+
+  closeClient(c: Client): void {
+    if (c.closed) return;
+    c.closed = true;
+    this.clients.delete(c.id);
+    this.monitors.delete(c);
+    this.dirty.delete(c);
+    if (c.out.length > 0) {
+      const s = c.out;
+      c.out = "";
+      c.socket.end(s, "latin1");
+    } else c.socket.end();
+    c.socket.destroySoon();
+  }
+
+  // ---------------------------------------------------------------- output
+
+  markDirty(c: Client): void {
+    this.dirty.add(c);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.router.flush();
+      this.flushClients();
+    });
+  }
+
+  /** Writes every connection's pending output; pauses reading from a client that does not read. */
+  flushClients(): void {
+    for (const c of this.dirty) {
+      c.flush();
+      if (!c.closed && c.socket.writableLength > 64 * 1024 * 1024 && !c.socket.isPaused()) c.socket.pause();
+    }
+    this.dirty.clear();
+  }
+
+  // ---------------------------------------------------------------- processCommand
+
+  /**
+   * processCommand: lookup, arity, auth, then route. Returns false when the connection
+   * must stop parsing (it is closing).
+   */
+  processCommand(c: Client, argv: string[]): boolean {
+    if (c.closeAfterReply || c.closed) return false;
+    this.stats.commandsProcessed++;
+    let spec = lookupCommand(argv[0]);
+    if (spec === undefined) {
+      this.observe.rejected(undefined, errUnknownCommand(argv));
+      c.reply(errUnknownCommand(argv));
+      return true;
+    }
+    if (spec.subcommands !== undefined && argv.length >= 2) {
+      const sub = spec.subcommands.get(argv[1].toLowerCase());
+      if (sub === undefined) {
+        const r = errUnknownSubcommand(argv[1], spec.name);
+        this.observe.rejected(undefined, r);
+        c.reply(r);
+        return true;
+      }
+      spec = sub;
+    }
+    if ((spec.arity > 0 && spec.arity !== argv.length) || argv.length < -spec.arity) {
+      const r = errArity(spec.name);
+      this.observe.rejected(spec, r);
+      c.reply(r);
+      return true;
+    }
+    if (!c.authenticated && !spec.flags.includes("no_auth")) {
+      this.observe.rejected(spec, ERR_NOAUTH);
+      c.reply(ERR_NOAUTH);
+      return true;
+    }
+    if (this.pauseUntil > 0 && this.mustPause(spec)) {
+      this.paused.push({ client: c, argv });
+      return true;
+    }
+    if (this.monitors.size > 0 && !spec.flags.includes("admin") && !spec.flags.includes("skip_monitor"))
+      this.observe.feedMonitors(c, argv);
+    c.lastCommand = spec.name;
+    this.call(c, spec, argv);
+    return !c.closeAfterReply;
+  }
+
+  private mustPause(spec: CommandSpec): boolean {
+    if (Date.now() >= this.pauseUntil) {
+      this.unpause();
+      return false;
+    }
+    return !this.pauseWritesOnly || spec.flags.includes("write") || spec.flags.includes("may_replicate");
+  }
+
+  /** CLIENT UNPAUSE, or the pause timing out: run what waited, in arrival order. */
+  unpause(): void {
+    this.pauseUntil = 0;
+    const waiting = this.paused.splice(0);
+    for (const { client, argv } of waiting)
+      if (!client.closed) client.parser.failed || this.processCommand(client, argv);
+    this.scheduleFlush();
+  }
+
+  /** Whether this command's reply is to be sent (CLIENT REPLY OFF / SKIP). */
+  private replyTarget(c: Client): ReplyTarget | undefined {
+    if (c.replyMode === "on") return undefined;
+    if (c.replyMode === "skip") c.replyMode = "on"; // SKIP drops exactly the next reply
+    return DISCARD;
+  }
+
+  private call(c: Client, spec: CommandSpec, argv: string[]): void {
+    const discard = this.replyTarget(c);
+    if (spec.check !== undefined) {
+      const err = spec.check(argv, this);
+      if (err !== undefined) {
+        this.observe.mainCall(spec, 0, err);
+        if (discard === undefined) c.reply(err);
+        return;
+      }
+    }
+    const inline = this.router.inline;
+    switch (spec.runsOn) {
+      case "main": {
+        const t0 = performance.now();
+        const r = (spec.main as NonNullable<CommandSpec["main"]>)(c, argv);
+        if (r === undefined) return;
+        if (typeof r === "string") {
+          this.observe.mainCall(spec, performance.now() - t0, r, c, argv);
+          if (discard === undefined) c.reply(r);
+          return;
+        }
+        const seq = discard === undefined ? c.reserve() : 0;
+        const target = discard ?? c;
+        r.then(
+          (reply) => {
+            this.observe.mainCall(spec, performance.now() - t0, reply, c, argv);
+            target.deliver(reply, seq);
+            this.markDirty(c);
+          },
+          (e: unknown) => {
+            log("warning", `command '${spec.name}' failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+            target.deliver(`-ERR internal error while executing '${spec.name}'\r\n`, seq);
+            this.markDirty(c);
+          },
+        );
+        return;
+      }
+      case "shard": {
+        if (inline !== undefined) {
+          inline.now = Date.now();
+          this.observe.inlineSlowlog(
+            c,
+            argv,
+            inline,
+            () => {
+              const r = inline.execute(argv, c.db, c.proto);
+              if (discard === undefined) c.reply(r);
+            },
+            spec,
+          );
+          return;
+        }
+        const target = discard ?? c;
+        const keys = keyPositions(spec, argv);
+        const router = this.router;
+        const shard = router.shardOfKey(argv[keys[0]]);
+        let split = false;
+        for (let i = 1; i < keys.length; i++) {
+          if (router.shardOfKey(argv[keys[i]]) !== shard) {
+            split = true;
+            break;
+          }
+        }
+        if (!split) {
+          router.send(shard, c.db, c.proto, argv, c.id, target, discard === undefined ? c.reserve() : 0);
+          return;
+        }
+        this.sendSplit(c, spec, argv, keys, target, discard === undefined ? c.reserve() : 0);
+        return;
+      }
+      case "all": {
+        if (inline !== undefined) {
+          inline.now = Date.now();
+          const r = inline.execute(argv, c.db, c.proto);
+          if (discard === undefined) c.reply(r);
+          return;
+        }
+        const merge = spec.mergeAll ?? mergeOk;
+        const proto = c.proto;
+        const m = new SplitMerge(discard ?? c, discard === undefined ? c.reserve() : 0, this.router.count, (parts) =>
+          merge(parts, argv, proto),
+        );
+        for (let i = 0; i < this.router.count; i++) this.router.send(i, c.db, c.proto, argv, c.id, m, i);
+        return;
+      }
+    }
+  }
+
+  /**
+   * A multi-key command whose keys live in several shards, split into one command per
+   * shard over that shard's keys (with their `step - 1` following arguments), sent in one
+   * go so that every shard sees it at the same point of the global order.
+   */
+  private sendSplit(
+    c: Client,
+    spec: CommandSpec,
+    argv: string[],
+    keys: number[],
+    target: ReplyTarget,
+    seq: number,
+  ): void {
+    const step = spec.keys.step;
+    const byShard = new Map<number, { argv: string[]; positions: number[] }>();
+    for (let k = 0; k < keys.length; k++) {
+      const pos = keys[k];
+      const s = this.router.shardOfKey(argv[pos]);
+      let part = byShard.get(s);
+      if (part === undefined) {
+        part = { argv: [argv[0]], positions: [] };
+        byShard.set(s, part);
+      }
+      for (let j = 0; j < step; j++) part.argv.push(argv[pos + j]);
+      part.positions.push(k);
+    }
+    const parts = [...byShard.entries()];
+    let merge: (replies: string[]) => string;
+    switch (spec.split) {
+      case "sum":
+        merge = mergeSum;
+        break;
+      case "interleave":
+        merge = (replies) => {
+          const out = new Array<string>(keys.length);
+          for (let i = 0; i < replies.length; i++) {
+            if (isErrorReply(replies[i])) return replies[i];
+            const els = arrayElements(replies[i]) as string[];
+            const positions = parts[i][1].positions;
+            for (let j = 0; j < positions.length; j++) out[positions[j]] = els[j];
+          }
+          return `*${keys.length}\r\n${out.join("")}`;
+        };
+        break;
+      default:
+        merge = mergeOk;
+    }
+    const m = new SplitMerge(target, seq, parts.length, merge);
+    for (let i = 0; i < parts.length; i++)
+      this.router.send(parts[i][0], c.db, c.proto as Proto, parts[i][1].argv, c.id, m, i);
+  }
+
+  // ---------------------------------------------------------------- shutdown
+
+  async close(): Promise<void> {
+    this.observe.stop();
+    for (const l of this.listeners) l.close();
+    for (const c of [...this.clients.values()]) this.closeClient(c);
+    await this.router.stop();
+  }
+}

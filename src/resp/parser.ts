@@ -1,0 +1,304 @@
+/*
+ * The request parser (networking.c: processInlineBuffer / processMultibulkBuffer), run on
+ * the main thread for every connection. It frames pipelined RESP2 multibulk requests and
+ * inline requests, with Redis's limits and protocol-error texts.
+ *
+ * Arguments come out as latin1 byte strings. A bulk argument larger than BIG_ARG that
+ * spans socket reads is assembled in a buffer allocated once at its final size, so a
+ * 512 MB value costs one copy of each chunk, not a copy per read.
+ */
+
+/** PROTO_INLINE_MAX_SIZE */
+export const INLINE_MAX = 64 * 1024;
+/** PROTO_MBULK_BIG_ARG */
+const BIG_ARG = 32 * 1024;
+/** Before AUTH, Redis refuses requests bigger than these (authRequired). */
+const UNAUTH_MAX_ARGS = 10;
+const UNAUTH_MAX_BULK = 16384;
+
+export interface CommandSink {
+  /** A complete request. Return false to stop parsing the rest of this read. */
+  command(argv: string[]): boolean;
+  /** A protocol error: the text after `ERR Protocol error: `. The caller replies and closes. */
+  protocolError(what: string): void;
+  /** Whether AUTH is still required (smaller limits apply). */
+  authRequired(): boolean;
+  /** proto-max-bulk-len */
+  maxBulkLen(): number;
+}
+
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+
+const EMPTY = Buffer.alloc(0);
+
+export class RequestParser {
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  /** arguments still to read in the current multibulk request; 0 = between requests */
+  private multibulk = 0;
+  private bulkLen = -1;
+  private argv: string[] = [];
+  /** a big argument being filled in place */
+  private big: Buffer | undefined;
+  private bigFill = 0;
+  failed = false;
+
+  /** Bytes held for an incomplete request (for CLIENT LIST qbuf). */
+  pending(): number {
+    return this.buf.length - this.pos + (this.big ? this.bigFill : 0);
+  }
+
+  feed(chunk: Buffer, sink: CommandSink): void {
+    if (this.failed) return;
+    if (this.big !== undefined) {
+      chunk = this.fillBig(chunk);
+      if (this.big !== undefined) return;
+      // the big argument may have been the request's last one
+      if (this.multibulk === 0) {
+        const argv = this.argv;
+        this.argv = [];
+        if (!sink.command(argv) || this.failed) {
+          this.buf = EMPTY;
+          this.pos = 0;
+          return;
+        }
+      }
+    }
+    if (this.pos < this.buf.length) {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    } else {
+      this.buf = chunk;
+    }
+    this.pos = 0;
+    this.run(sink);
+    if (this.pos >= this.buf.length) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    }
+  }
+
+  /** Copies a chunk into the big argument; returns what is left of the chunk. */
+  private fillBig(chunk: Buffer): Buffer {
+    const big = this.big as Buffer;
+    const want = big.length - this.bigFill;
+    const n = Math.min(want, chunk.length);
+    chunk.copy(big, this.bigFill, 0, n);
+    this.bigFill += n;
+    if (this.bigFill < big.length) return EMPTY;
+    // complete: value plus its trailing CRLF (which Redis does not verify either)
+    this.argv.push((big as Latin1Buffer).latin1Slice(0, big.length - 2));
+    this.big = undefined;
+    this.bigFill = 0;
+    this.bulkLen = -1;
+    this.multibulk--;
+    return chunk.subarray(n);
+  }
+
+  private run(sink: CommandSink): void {
+    const buf = this.buf as Latin1Buffer;
+    const len = buf.length;
+    while (this.pos < len) {
+      if (this.multibulk === 0) {
+        if (buf[this.pos] === 42 /* '*' */) {
+          // multibulk count line
+          const cr = buf.indexOf(13, this.pos);
+          if (cr === -1 || cr + 1 >= len) {
+            if (len - this.pos > INLINE_MAX) {
+              this.fail(sink, "too big mbulk count string");
+              return;
+            }
+            return;
+          }
+          const n = parseLen(buf, this.pos + 1, cr);
+          if (n === undefined || n > 2147483647) {
+            this.fail(sink, "invalid multibulk length");
+            return;
+          }
+          if (n > UNAUTH_MAX_ARGS && sink.authRequired()) {
+            this.fail(sink, "invalid multibulk length");
+            return;
+          }
+          this.pos = cr + 2;
+          if (n <= 0) continue; // `*0` / `*-1`: an empty request, skipped
+          this.multibulk = n;
+          this.argv = [];
+        } else {
+          if (!this.inline(buf, sink)) return;
+          continue;
+        }
+      }
+      // bulk arguments
+      while (this.multibulk > 0) {
+        if (this.bulkLen === -1) {
+          if (this.pos >= len) return;
+          const cr = buf.indexOf(13, this.pos);
+          if (cr === -1 || cr + 1 >= len) {
+            if (len - this.pos > INLINE_MAX) {
+              this.fail(sink, "too big bulk count string");
+              return;
+            }
+            return;
+          }
+          if (buf[this.pos] !== 36 /* '$' */) {
+            this.fail(sink, `expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
+            return;
+          }
+          const n = parseLen(buf, this.pos + 1, cr);
+          if (n === undefined || n < 0 || n > sink.maxBulkLen()) {
+            this.fail(sink, "invalid bulk length");
+            return;
+          }
+          if (n > UNAUTH_MAX_BULK && sink.authRequired()) {
+            this.fail(sink, "invalid bulk length");
+            return;
+          }
+          this.pos = cr + 2;
+          this.bulkLen = n;
+          if (n >= BIG_ARG && len - this.pos < n + 2) {
+            // assemble in place from here on
+            this.big = Buffer.allocUnsafe(n + 2);
+            const have = len - this.pos;
+            buf.copy(this.big, 0, this.pos, len);
+            this.bigFill = have;
+            this.pos = len;
+            return;
+          }
+        }
+        if (len - this.pos < this.bulkLen + 2) return;
+        this.argv.push(buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+        this.pos += this.bulkLen + 2;
+        this.bulkLen = -1;
+        this.multibulk--;
+      }
+      const argv = this.argv;
+      this.argv = [];
+      if (!sink.command(argv)) return;
+      if (this.failed) return;
+    }
+  }
+
+  /** An inline request: one line split like sdssplitargs. Returns false when incomplete. */
+  private inline(buf: Latin1Buffer, sink: CommandSink): boolean {
+    const nl = buf.indexOf(10, this.pos);
+    if (nl === -1) {
+      if (buf.length - this.pos > INLINE_MAX) this.fail(sink, "too big inline request");
+      return false;
+    }
+    let end = nl;
+    if (end > this.pos && buf[end - 1] === 13) end--;
+    const line = buf.latin1Slice(this.pos, end);
+    this.pos = nl + 1;
+    const argv = splitArgs(line);
+    if (argv === undefined) {
+      this.fail(sink, "unbalanced quotes in request");
+      return false;
+    }
+    if (argv.length === 0) return true;
+    if (!sink.command(argv)) return false;
+    return !this.failed;
+  }
+
+  private fail(sink: CommandSink, what: string): void {
+    this.failed = true;
+    this.buf = EMPTY;
+    this.pos = 0;
+    sink.protocolError(what);
+  }
+}
+
+/** string2ll over bytes [start, end): undefined when not an integer by Redis's rules. */
+function parseLen(buf: Buffer, start: number, end: number): number | undefined {
+  if (start >= end || end - start > 20) return undefined;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 45) {
+    neg = true;
+    i++;
+    if (i === end) return undefined;
+  }
+  if (end - start === 1 && buf[start] === 48) return 0;
+  if (buf[i] < 49 || buf[i] > 57) return undefined;
+  let n = 0;
+  for (; i < end; i++) {
+    const c = buf[i];
+    if (c < 48 || c > 57) return undefined;
+    n = n * 10 + (c - 48);
+  }
+  if (n > Number.MAX_SAFE_INTEGER) return neg ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
+  return neg ? -n : n;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+function hexVal(c: number): number {
+  if (c <= 57) return c - 48;
+  if (c >= 97) return c - 87;
+  return c - 55;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12;
+}
+
+/**
+ * sdssplitargs: space-separated arguments; "double quotes" with \xHH, \n, \r, \t, \b, \a
+ * escapes; 'single quotes' with \' only; a closing quote must be followed by a space or
+ * the end. Returns undefined for unbalanced quotes.
+ */
+export function splitArgs(line: string): string[] | undefined {
+  const out: string[] = [];
+  let p = 0;
+  const n = line.length;
+  for (;;) {
+    while (p < n && isSpace(line.charCodeAt(p))) p++;
+    if (p >= n) return out;
+    let inq = false;
+    let insq = false;
+    let done = false;
+    let cur = "";
+    while (!done) {
+      if (inq) {
+        if (p >= n) return undefined;
+        const c = line.charCodeAt(p);
+        if (
+          c === 92 &&
+          p + 3 < n &&
+          line.charCodeAt(p + 1) === 120 &&
+          isHex(line.charCodeAt(p + 2)) &&
+          isHex(line.charCodeAt(p + 3))
+        ) {
+          cur += String.fromCharCode(hexVal(line.charCodeAt(p + 2)) * 16 + hexVal(line.charCodeAt(p + 3)));
+          p += 3;
+        } else if (c === 92 && p + 1 < n) {
+          p++;
+          const e = line[p];
+          cur += e === "n" ? "\n" : e === "r" ? "\r" : e === "t" ? "\t" : e === "b" ? "\b" : e === "a" ? "\x07" : e;
+        } else if (c === 34) {
+          if (p + 1 < n && !isSpace(line.charCodeAt(p + 1))) return undefined;
+          done = true;
+        } else cur += line[p];
+      } else if (insq) {
+        if (p >= n) return undefined;
+        const c = line.charCodeAt(p);
+        if (c === 92 && p + 1 < n && line.charCodeAt(p + 1) === 39) {
+          p++;
+          cur += "'";
+        } else if (c === 39) {
+          if (p + 1 < n && !isSpace(line.charCodeAt(p + 1))) return undefined;
+          done = true;
+        } else cur += line[p];
+      } else {
+        if (p >= n) break;
+        const c = line.charCodeAt(p);
+        if (isSpace(c)) done = true;
+        else if (c === 34) inq = true;
+        else if (c === 39) insq = true;
+        else cur += line[p];
+      }
+      if (p < n) p++;
+    }
+    out.push(cur);
+  }
+}

@@ -1,0 +1,264 @@
+/*
+ * The shard engine: the data a shard owns and the loop body that executes commands on it.
+ *
+ * The same engine runs in a worker thread (workers/shard.ts, fed by a shared-memory ring)
+ * or on the main thread with `--shards 0`. It never touches sockets: it takes argv and
+ * returns the reply as RESP bytes (a latin1 string).
+ */
+import { lookupCommand } from "../commands/table.js";
+import type { ShardCtx } from "../commands/types.js";
+import { error, isErrorReply, type Proto } from "../resp/reply.js";
+import { log } from "../util/log.js";
+
+/** A stored value. Strings: a latin1 byte string, or a number for Redis's `int` encoding. */
+export type Value = string | number;
+
+/** One logical database's part that lives in this shard. */
+export class ShardDb {
+  readonly dict = new Map<string, Value>();
+  /** key -> absolute expire time in ms, as Redis's db->expires */
+  readonly expires = new Map<string, number>();
+  /** the active expiry cycle's place in `expires`; survives across cycles */
+  expireCursor: Iterator<[string, number]> | undefined;
+  /** for INFO keyspace avg_ttl: Redis keeps a running average from the expiry cycle */
+  avgTtl = 0;
+}
+
+export interface CommandStat {
+  calls: number;
+  usec: number;
+  failed: number;
+}
+
+/** What a shard reports to INFO: merged over shards by the main thread. */
+export interface ShardStats {
+  commands: Record<string, CommandStat>;
+  errors: Record<string, number>;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  expiredKeys: number;
+  expiredStalePerc: number;
+  dirty: number;
+  keyspace: Array<{ keys: number; expires: number; avgTtl: number }>;
+  heapUsed: number;
+}
+
+// active expiry (expire.c): ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP and the stale threshold
+const EXPIRE_KEYS_PER_LOOP = 20;
+const EXPIRE_ACCEPTABLE_STALE = 10;
+
+export class ShardEngine {
+  dbs: ShardDb[];
+  readonly commandStats = new Map<string, CommandStat>();
+  readonly errorStats = new Map<string, number>();
+  keyspaceHits = 0;
+  keyspaceMisses = 0;
+  expiredKeys = 0;
+  expiredStalePerc = 0;
+  /** changes since the last save, like Redis's server.dirty */
+  dirty = 0;
+  activeExpireEnabled = true;
+  /** Time snapshot for the current batch (Redis: commandTimeSnapshot). */
+  now = Date.now();
+
+  constructor(
+    readonly id: number,
+    databases: number,
+  ) {
+    this.dbs = Array.from({ length: databases }, () => new ShardDb());
+  }
+
+  // ------------------------------------------------------------------ keyspace API
+
+  /** Drops the key if its TTL has passed (lazy expiry, expireIfNeeded). */
+  private expireIfNeeded(db: ShardDb, key: string): boolean {
+    const when = db.expires.get(key);
+    if (when === undefined || when > this.now) return false;
+    db.expires.delete(key);
+    db.dict.delete(key);
+    this.expiredKeys++;
+    return true;
+  }
+
+  /** lookupKeyRead: counts hits and misses. */
+  lookupRead(db: ShardDb, key: string): Value | undefined {
+    const v = db.dict.get(key);
+    if (v === undefined) {
+      this.keyspaceMisses++;
+      return undefined;
+    }
+    if (db.expires.size !== 0 && this.expireIfNeeded(db, key)) {
+      this.keyspaceMisses++;
+      return undefined;
+    }
+    this.keyspaceHits++;
+    return v;
+  }
+
+  /** lookupKeyWrite: expires but does not count hits/misses. */
+  lookupWrite(db: ShardDb, key: string): Value | undefined {
+    const v = db.dict.get(key);
+    if (v === undefined) return undefined;
+    if (db.expires.size !== 0 && this.expireIfNeeded(db, key)) return undefined;
+    return v;
+  }
+
+  /** setKey: stores the value; drops the TTL unless keepTtl (SET ... KEEPTTL). */
+  setKey(db: ShardDb, key: string, value: Value, keepTtl = false): void {
+    db.dict.set(key, value);
+    if (!keepTtl && db.expires.size !== 0) db.expires.delete(key);
+    this.dirty++;
+  }
+
+  deleteKey(db: ShardDb, key: string): boolean {
+    if (!db.dict.delete(key)) return false;
+    if (db.expires.size !== 0) db.expires.delete(key);
+    this.dirty++;
+    return true;
+  }
+
+  setExpire(db: ShardDb, key: string, when: number): void {
+    db.expires.set(key, when);
+  }
+
+  /** Live key count of a db (expired-but-not-yet-reclaimed keys included, as Redis's DBSIZE). */
+  flushDb(index: number): void {
+    const db = this.dbs[index];
+    this.dirty += db.dict.size;
+    this.dbs[index] = new ShardDb();
+  }
+
+  flushAll(): void {
+    for (let i = 0; i < this.dbs.length; i++) this.flushDb(i);
+    // FLUSHALL counts as one change on top of the removed keys (server.dirty++ in flushallCommand)
+    this.dirty++;
+  }
+
+  swapDb(a: number, b: number): void {
+    const t = this.dbs[a];
+    this.dbs[a] = this.dbs[b];
+    this.dbs[b] = t;
+  }
+
+  // ------------------------------------------------------------------ dispatch
+
+  /**
+   * Executes one command that the main thread has already checked (known command, arity,
+   * auth) and routed here. A throw inside a handler is a bug: it is caught, logged with
+   * the command name, counted, and answered with an error; the shard keeps going.
+   */
+  execute(argv: string[], dbIndex: number, proto: Proto): string {
+    let spec = lookupCommand(argv[0]);
+    if (spec?.subcommands !== undefined && argv.length > 1) spec = spec.subcommands.get(argv[1].toLowerCase()) ?? spec;
+    const name = spec?.name ?? argv[0].toLowerCase();
+    const handler = spec?.shard;
+    let reply: string;
+    const t0 = performance.now();
+    if (handler === undefined) {
+      reply = error(`ERR internal: command '${name}' does not run in a shard`);
+    } else {
+      const ctx: ShardCtx = { engine: this, db: this.dbs[dbIndex], dbIndex, proto, now: this.now };
+      try {
+        reply = handler(ctx, argv);
+      } catch (e) {
+        log(
+          "warning",
+          `shard ${this.id}: command '${name}' threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        );
+        reply = error(`ERR internal error while executing '${name}'`);
+      }
+    }
+    const usec = (performance.now() - t0) * 1000;
+    let st = this.commandStats.get(name);
+    if (st === undefined) {
+      st = { calls: 0, usec: 0, failed: 0 };
+      this.commandStats.set(name, st);
+    }
+    st.calls++;
+    st.usec += usec;
+    if (isErrorReply(reply)) {
+      st.failed++;
+      const sp = reply.indexOf(" ");
+      const code = reply.slice(1, sp > 0 ? sp : reply.length - 2);
+      this.errorStats.set(code, (this.errorStats.get(code) ?? 0) + 1);
+    }
+    return reply;
+  }
+
+  // ------------------------------------------------------------------ active expiry
+
+  /**
+   * One active expiry cycle (expire.c, slow cycle): per db, sample keys with a TTL from a
+   * persistent cursor, reclaim the expired ones, and keep going while more than 10% of a
+   * sample was stale and the time budget (25% of a 100 ms tick) is not spent.
+   */
+  activeExpireCycle(budgetMs = 25): void {
+    if (!this.activeExpireEnabled) return;
+    const start = performance.now();
+    this.now = Date.now();
+    let sampled = 0;
+    let expired = 0;
+    for (const db of this.dbs) {
+      if (db.expires.size === 0) continue;
+      for (;;) {
+        let loopExpired = 0;
+        let loopSampled = 0;
+        let ttlSum = 0;
+        let ttlSamples = 0;
+        for (let i = 0; i < EXPIRE_KEYS_PER_LOOP && db.expires.size > 0; i++) {
+          if (db.expireCursor === undefined) db.expireCursor = db.expires.entries();
+          const next = db.expireCursor.next();
+          if (next.done) {
+            db.expireCursor = undefined;
+            if (i === 0) break;
+            continue;
+          }
+          const [key, when] = next.value;
+          loopSampled++;
+          if (when <= this.now) {
+            db.expires.delete(key);
+            db.dict.delete(key);
+            this.expiredKeys++;
+            loopExpired++;
+          } else {
+            ttlSum += when - this.now;
+            ttlSamples++;
+          }
+        }
+        sampled += loopSampled;
+        expired += loopExpired;
+        if (ttlSamples > 0) {
+          // running average as Redis does: 2% of the new sample's average each time
+          const avg = ttlSum / ttlSamples;
+          db.avgTtl = db.avgTtl === 0 ? avg : (db.avgTtl / 50) * 49 + avg / 50;
+        }
+        if (loopSampled === 0 || loopExpired * 100 <= loopSampled * EXPIRE_ACCEPTABLE_STALE) break;
+        if (performance.now() - start > budgetMs) break;
+      }
+      if (db.expires.size === 0) db.avgTtl = 0;
+    }
+    this.expiredStalePerc = sampled === 0 ? 0 : (expired / sampled) * 100;
+  }
+
+  stats(): ShardStats {
+    return {
+      commands: Object.fromEntries(this.commandStats),
+      errors: Object.fromEntries(this.errorStats),
+      keyspaceHits: this.keyspaceHits,
+      keyspaceMisses: this.keyspaceMisses,
+      expiredKeys: this.expiredKeys,
+      expiredStalePerc: this.expiredStalePerc,
+      dirty: this.dirty,
+      keyspace: this.dbs.map((db) => ({ keys: db.dict.size, expires: db.expires.size, avgTtl: Math.round(db.avgTtl) })),
+      heapUsed: process.memoryUsage().heapUsed,
+    };
+  }
+
+  resetStats(): void {
+    this.commandStats.clear();
+    this.errorStats.clear();
+    this.keyspaceHits = 0;
+    this.keyspaceMisses = 0;
+    this.expiredKeys = 0;
+  }
+}

@@ -1,0 +1,237 @@
+/*
+ * The main thread's side of the shards: starts the workers, routes requests into their
+ * rings, and hands each reply to whoever waits for it.
+ *
+ * Ordering is the whole point: the main thread is the single sequencer. Every request to a
+ * shard is appended to that shard's ring in the order the main thread processes commands,
+ * and each shard executes its ring in order. A multi-key command split over shards is
+ * appended to all its shards at one point of that order, so every shard sees it between
+ * the same neighbours: no client can observe half of it (docs/ARCHITECTURE.md).
+ *
+ * With `--shards 0` there are no workers: one ShardEngine runs inline and replies at once.
+ */
+
+import { fileURLToPath } from "node:url";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { keyHashSlot, slotTable } from "../keyspace/slot.js";
+import type { Proto } from "../resp/reply.js";
+import { Fifo } from "../util/fifo.js";
+import { log, logSettings } from "../util/log.js";
+import { REQ_COMMAND, REQ_CONTROL, readReply, writeRequest } from "./contract.js";
+import { shardControl } from "./control.js";
+import { ShardEngine } from "./engine.js";
+import { CTRL_SEQ, createRingBuffers, Ring } from "./ring.js";
+import type { ShardWorkerInit } from "./worker-loop.js";
+
+/** Whoever waits for a shard reply: a client's reply slot, or a merge of several parts. */
+export interface ReplyTarget {
+  deliver(reply: string, index: number): void;
+}
+
+interface PendingRequest {
+  kind: number;
+  db: number;
+  proto: number;
+  argv: string[];
+  client: number;
+}
+
+class WorkerShard {
+  readonly req: Ring;
+  readonly rep: Ring;
+  readonly targets = new Fifo<ReplyTarget>(1024);
+  readonly indexes = new Fifo<number>(1024);
+  /** requests that did not fit in the ring yet, in order */
+  readonly backlog = new Fifo<PendingRequest>();
+  signalPending = false;
+  replySeq = 0;
+  readonly worker: Worker;
+  readonly port: MessagePort;
+
+  constructor(
+    readonly id: number,
+    databases: number,
+    hz: number,
+    ringBytes: number,
+    onDeath: (id: number, why: string) => void,
+  ) {
+    const requests = createRingBuffers(ringBytes);
+    const replies = createRingBuffers(ringBytes);
+    this.req = new Ring(requests);
+    this.rep = new Ring(replies);
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const ls = logSettings();
+    const init: ShardWorkerInit = {
+      id,
+      databases,
+      hz,
+      requests,
+      replies,
+      port: port2,
+      logLevel: ls.level,
+      logFile: ls.file,
+    };
+    const entry = fileURLToPath(new URL("../../workers/shard.js", import.meta.url));
+    this.worker = new Worker(entry, { workerData: init, transferList: [port2], name: `shard-${id}` });
+    this.worker.on("error", (e) => onDeath(id, e instanceof Error ? (e.stack ?? e.message) : String(e)));
+    this.worker.on("exit", (code) => onDeath(id, `exit code ${code}`));
+  }
+}
+
+export class Router {
+  readonly slotToShard: Uint16Array;
+  readonly count: number;
+  /** `--shards 0`: the one engine, on this thread */
+  readonly inline: ShardEngine | undefined;
+  private readonly workers: WorkerShard[] = [];
+  private stopping = false;
+  private inlineCron: NodeJS.Timeout | undefined;
+  /** called after replies were delivered, so the server writes to sockets */
+  onReplies: () => void = () => {};
+
+  constructor(shards: number, databases: number, hz: number, ringBytes = 8 << 20) {
+    this.count = Math.max(1, shards);
+    this.slotToShard = slotTable(this.count);
+    if (shards === 0) {
+      const engine = new ShardEngine(0, databases);
+      this.inline = engine;
+      // the inline shard's cron: active expiry at `hz`, like a worker's wait timeout
+      this.inlineCron = setInterval(() => engine.activeExpireCycle(), 1000 / hz);
+      this.inlineCron.unref();
+    } else {
+      const onDeath = (id: number, why: string): void => {
+        if (this.stopping) return;
+        log("warning", `Shard ${id} worker died (${why}); its data cannot be served, shutting down`);
+        process.exit(1);
+      };
+      for (let i = 0; i < shards; i++) this.workers.push(new WorkerShard(i, databases, hz, ringBytes, onDeath));
+      for (const w of this.workers) this.armReplyWait(w);
+    }
+  }
+
+  shardOfKey(key: string): number {
+    return this.count === 1 ? 0 : this.slotToShard[keyHashSlot(key)];
+  }
+
+  /** Queues a command for a worker shard; the reply goes to target.deliver(reply, index). */
+  send(
+    shard: number,
+    db: number,
+    proto: Proto,
+    argv: string[],
+    client: number,
+    target: ReplyTarget,
+    index: number,
+  ): void {
+    this.enqueue(this.workers[shard], REQ_COMMAND, db, proto, argv, client, target, index);
+  }
+
+  /** Queues an internal operation (see control.ts) for a worker shard. */
+  control(shard: number, argv: string[], target: ReplyTarget, index: number): void {
+    this.enqueue(this.workers[shard], REQ_CONTROL, 0, 2, argv, 0, target, index);
+  }
+
+  /** Runs an internal operation on every shard; resolves with the replies in shard order. */
+  controlAll(argv: string[]): Promise<string[]> {
+    if (this.inline !== undefined) return Promise.resolve([shardControl(this.inline, argv).reply]);
+    return new Promise((resolve) => {
+      const out: string[] = new Array(this.workers.length);
+      let left = this.workers.length;
+      const target: ReplyTarget = {
+        deliver(reply, index) {
+          out[index] = reply;
+          if (--left === 0) resolve(out);
+        },
+      };
+      for (let i = 0; i < this.workers.length; i++) this.control(i, argv, target, i);
+      this.flush();
+    });
+  }
+
+  private enqueue(
+    w: WorkerShard,
+    kind: number,
+    db: number,
+    proto: number,
+    argv: string[],
+    client: number,
+    target: ReplyTarget,
+    index: number,
+  ): void {
+    w.targets.push(target);
+    w.indexes.push(index);
+    if (w.backlog.length > 0 || !writeRequest(w.req, w.port, kind, db, proto, argv, client)) {
+      w.backlog.push({ kind, db, proto, argv, client });
+    }
+    w.signalPending = true;
+  }
+
+  /** End of an event-loop tick: wake the shards that got work in it. */
+  flush(): void {
+    for (const w of this.workers) {
+      if (!w.signalPending) continue;
+      w.signalPending = false;
+      w.req.signal(false);
+    }
+  }
+
+  private drainBacklog(w: WorkerShard): void {
+    let moved = false;
+    while (w.backlog.length > 0) {
+      const p = w.backlog.peek() as PendingRequest;
+      if (!writeRequest(w.req, w.port, p.kind, p.db, p.proto, p.argv, p.client)) break;
+      w.backlog.shift();
+      moved = true;
+    }
+    if (moved) w.req.signal(false);
+  }
+
+  /** Reads every reply a worker has published and hands each to its target. */
+  private drainReplies(w: WorkerShard): number {
+    let n = 0;
+    for (;;) {
+      const reply = readReply(w.rep, w.port);
+      if (reply === undefined) break;
+      n++;
+      const target = w.targets.shift() as ReplyTarget;
+      const index = w.indexes.shift() as number;
+      target.deliver(reply, index);
+    }
+    if (w.backlog.length > 0) this.drainBacklog(w);
+    return n;
+  }
+
+  /**
+   * Waits, without blocking the event loop, for the worker to bump its reply SEQ, then
+   * drains and waits again (Atomics.waitAsync).
+   */
+  private armReplyWait(w: WorkerShard): void {
+    const onWake = (): void => {
+      if (this.stopping) return;
+      w.replySeq = Atomics.load(w.rep.ctrl, CTRL_SEQ);
+      const n = this.drainReplies(w);
+      if (n > 0) this.onReplies();
+      this.armReplyWait(w);
+    };
+    const r = Atomics.waitAsync(w.rep.ctrl, CTRL_SEQ, w.replySeq);
+    if (r.async) void r.value.then(onWake);
+    else queueMicrotask(onWake);
+  }
+
+  /** CONFIG SET hz */
+  setHz(hz: number): void {
+    if (this.inline !== undefined && this.inlineCron !== undefined) {
+      const engine = this.inline;
+      clearInterval(this.inlineCron);
+      this.inlineCron = setInterval(() => engine.activeExpireCycle(), 1000 / Math.max(1, Math.min(500, hz)));
+      this.inlineCron.unref();
+    } else void this.controlAll(["hz", String(hz)]);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.inlineCron !== undefined) clearInterval(this.inlineCron);
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}
