@@ -72,7 +72,9 @@ for (const shards of ["0", "1", "2"]) {
       expect(cli("SET", "cli:k", "hello world").trim()).toBe("OK");
       expect(cli("GET", "cli:k").trim()).toBe("hello world");
       expect(cli("--raw", "INCR", "cli:n").trim()).toBe("1");
-      expect(cli("NOSUCH", "a").replace(/\n+$/, "")).toBe("ERR unknown command 'NOSUCH', with args beginning with: 'a' ");
+      expect(cli("NOSUCH", "a").replace(/\n+$/, "")).toBe(
+        "ERR unknown command 'NOSUCH', with args beginning with: 'a' ",
+      );
       expect(cli("DBSIZE").trim()).toMatch(/^\d+$/);
     });
 
