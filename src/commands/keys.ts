@@ -3,8 +3,8 @@
  * the router when their keys live in several shards; the shard handlers below see only
  * their own keys.
  */
-import { ERR_DB_INDEX, ERR_SYNTAX } from "../resp/errors.js";
-import { error, OK } from "../resp/reply.js";
+import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX } from "../resp/errors.js";
+import { error, OK, ONE, ZERO } from "../resp/reply.js";
 import { parseSafeInteger } from "../util/numbers.js";
 import { cmd, keysAll, noKeys } from "./define.js";
 import type { ShardCtx } from "./types.js";
@@ -23,6 +23,31 @@ function existsCommand(ctx: ShardCtx, argv: string[]): string {
   let n = 0;
   for (let i = 1; i < argv.length; i++) if (ctx.engine.lookupRead(ctx.db, argv[i]) !== undefined) n++;
   return `:${n}\r\n`;
+}
+
+/*
+ * RENAME key newkey / RENAMENX key newkey, both keys in this shard (renameGenericCommand).
+ * Keys in different shards go through the coordinator's job of the same name.
+ *  1. a missing source is an error, also when both names are the same;
+ *  2. the same name: nothing moves (RENAMENX answers 0);
+ *  3. the TTL moves with the value; an existing target is replaced (RENAME) or kept (NX).
+ */
+function renameGeneric(ctx: ShardCtx, argv: string[], nx: boolean): string {
+  const { engine, db } = ctx;
+  const src = argv[1];
+  const dst = argv[2];
+  const v = engine.lookupWrite(db, src);
+  if (v === undefined) return ERR_NO_SUCH_KEY;
+  if (src === dst) return nx ? ZERO : OK;
+  const when = db.expires.get(src);
+  if (engine.lookupWrite(db, dst) !== undefined) {
+    if (nx) return ZERO;
+    engine.deleteKey(db, dst);
+  }
+  engine.setKey(db, dst, v);
+  if (when !== undefined) engine.setExpire(db, dst, when);
+  engine.deleteKey(db, src);
+  return nx ? ONE : OK;
 }
 
 /* DBSIZE */
@@ -93,6 +118,28 @@ export function mergeOk(replies: string[]): string {
 }
 
 export const keysCommands = [
+  cmd(
+    "rename",
+    3,
+    ["write"],
+    { first: 1, last: 2, step: 1 },
+    "generic",
+    "1.0.0",
+    "Renames a key and overwrites the destination.",
+    "O(1)",
+    { shard: (ctx, argv) => renameGeneric(ctx, argv, false), cross: "rename" },
+  ),
+  cmd(
+    "renamenx",
+    3,
+    ["write", "fast"],
+    { first: 1, last: 2, step: 1 },
+    "generic",
+    "1.0.0",
+    "Renames a key only when the target key name doesn't exist.",
+    "O(1)",
+    { shard: (ctx, argv) => renameGeneric(ctx, argv, true), cross: "renamenx" },
+  ),
   cmd(
     "del",
     -2,

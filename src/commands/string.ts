@@ -196,7 +196,29 @@ function msetCommand(ctx: ShardCtx, argv: string[]): string {
   return OK;
 }
 
+/* MSETNX key value [key value ...], all keys in this shard (others: the msetnx job) */
+function msetnxCommand(ctx: ShardCtx, argv: string[]): string {
+  for (let i = 1; i < argv.length; i += 2) if (ctx.engine.lookupWrite(ctx.db, argv[i]) !== undefined) return ":0\r\n";
+  for (let i = 1; i < argv.length; i += 2) ctx.engine.setKey(ctx.db, argv[i], encodeValue(argv[i + 1]));
+  return ":1\r\n";
+}
+
 export const stringCommands = [
+  cmd(
+    "msetnx",
+    -3,
+    ["write", "denyoom"],
+    { first: 1, last: -1, step: 2 },
+    "string",
+    "1.0.1",
+    "Atomically modifies the string values of one or more keys only when all keys don't exist.",
+    "O(N) where N is the number of keys to set.",
+    {
+      shard: msetnxCommand,
+      cross: "msetnx",
+      check: (argv) => (argv.length % 2 === 0 ? errArity("msetnx") : undefined),
+    },
+  ),
   cmd("get", 2, ["readonly", "fast"], keys1, "string", "1.0.0", "Returns the string value of a key.", "O(1)", {
     shard: getCommand,
   }),

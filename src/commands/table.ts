@@ -4,20 +4,32 @@
  */
 import { adminCommands } from "./admin.js";
 import { connectionCommands } from "./connection.js";
+import { expireCommands } from "./expire.js";
 import { keysCommands } from "./keys.js";
 import { serverCommands } from "./server.js";
 import { stringCommands } from "./string.js";
 import type { CommandSpec } from "./types.js";
 
 export const commandTable = new Map<string, CommandSpec>();
-for (const spec of [...connectionCommands, ...adminCommands, ...serverCommands, ...stringCommands, ...keysCommands]) {
+/** lowercase and UPPERCASE spellings, so that the usual request needs one Map probe */
+const byName = new Map<string, CommandSpec>();
+for (const spec of [
+  ...connectionCommands,
+  ...adminCommands,
+  ...serverCommands,
+  ...stringCommands,
+  ...keysCommands,
+  ...expireCommands,
+]) {
   if (commandTable.has(spec.name)) throw new Error(`command '${spec.name}' declared twice`);
   commandTable.set(spec.name, spec);
+  byName.set(spec.name, spec);
+  byName.set(spec.name.toUpperCase(), spec);
 }
 
 /** Looks a command up by name, case-insensitively (the exact spelling is tried first). */
 export function lookupCommand(name: string): CommandSpec | undefined {
-  return commandTable.get(name) ?? (name.length <= 32 ? commandTable.get(name.toLowerCase()) : undefined);
+  return byName.get(name) ?? (name.length <= 32 ? commandTable.get(name.toLowerCase()) : undefined);
 }
 
 /** Every spec including subcommands, for COMMAND and INFO. */

@@ -94,6 +94,11 @@ export interface CommandSpec {
   check?: (argv: string[], env: CheckEnv) => string | undefined;
   shard?: ShardHandler;
   split?: SplitMerge;
+  /**
+   * The cross-shard job (src/shards/jobs.ts) that runs this command when its keys live in
+   * several shards and its pieces depend on each other (RENAME, MSETNX).
+   */
+  cross?: string;
   /** merging the replies of a `runsOn: "all"` command */
   mergeAll?: (replies: string[], argv: string[], proto: Proto) => string;
   /** main-thread handler, see src/net/client.ts for the context it receives */

@@ -164,10 +164,17 @@ export class Server {
       socket.setKeepAlive(true, this.config.getNumber("tcp-keepalive") * 1000);
     const c = new Client(this.nextClientId++, socket, this);
     this.clients.set(c.id, c);
+    const inline = this.router.inline;
     socket.on("data", (chunk: Buffer) => {
       this.stats.netInputBytes += chunk.length;
-      c.lastInteraction = Date.now();
+      const now = Date.now();
+      c.lastInteraction = now;
+      // the command time snapshot for what this read brings (expiry checks compare to it)
+      if (inline !== undefined) inline.now = now;
       c.parser.feed(chunk, c);
+      // Replies are written once per tick (setImmediate, after every ready socket was
+      // read), not after each read: on loopback a write runs the reader's receive path and
+      // wakes it, and interleaving those wake-ups with our reads cost 5x more per write.
       this.scheduleFlush();
     });
     socket.on("drain", () => {
@@ -327,17 +334,9 @@ export class Server {
       }
       case "shard": {
         if (inline !== undefined) {
-          inline.now = Date.now();
-          this.observe.inlineSlowlog(
-            c,
-            argv,
-            inline,
-            () => {
-              const r = inline.execute(argv, c.db, c.proto);
-              if (discard === undefined) c.reply(r);
-            },
-            spec,
-          );
+          const r = inline.execute(argv, c.db, c.proto, spec);
+          if (discard === undefined) c.reply(r);
+          this.observe.afterInline(c, argv, spec, inline.lastMs);
           return;
         }
         const target = discard ?? c;
@@ -355,13 +354,33 @@ export class Server {
           router.send(shard, c.db, c.proto, argv, c.id, target, discard === undefined ? c.reserve() : 0);
           return;
         }
+        if (spec.cross !== undefined) {
+          // dependent pieces: the coordinator runs the command against held shards
+          const shards = [...new Set(keys.map((k) => router.shardOfKey(argv[k])))].sort((a, b) => a - b);
+          const t0 = performance.now();
+          const seq = discard === undefined ? c.reserve() : 0;
+          const observe = this.observe;
+          router.runJob(
+            spec.cross,
+            argv,
+            c.db,
+            shards,
+            {
+              deliver(reply, index) {
+                observe.mainCall(spec, performance.now() - t0, reply);
+                target.deliver(reply, index);
+              },
+            },
+            seq,
+          );
+          return;
+        }
         this.sendSplit(c, spec, argv, keys, target, discard === undefined ? c.reserve() : 0);
         return;
       }
       case "all": {
         if (inline !== undefined) {
-          inline.now = Date.now();
-          const r = inline.execute(argv, c.db, c.proto);
+          const r = inline.execute(argv, c.db, c.proto, spec);
           if (discard === undefined) c.reply(r);
           return;
         }

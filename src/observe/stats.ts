@@ -6,12 +6,11 @@
  * metrics sampler (instantaneous_ops_per_sec, ..._kbps) and the memory peak.
  */
 import { randomBytes } from "node:crypto";
-import { lookupCommand } from "../commands/table.js";
 import type { CommandSpec } from "../commands/types.js";
 import type { Client } from "../net/client.js";
 import type { Server } from "../net/server.js";
 import { isErrorReply } from "../resp/reply.js";
-import type { CommandStat, ShardEngine, ShardStats } from "../shards/engine.js";
+import type { CommandStat, ShardStats } from "../shards/engine.js";
 import { LatencyHistogram, LatencyMonitor } from "./latency.js";
 
 export interface MainCommandStat extends CommandStat {
@@ -240,15 +239,9 @@ export class Observability {
    * With worker shards these commands are timed by the workers, which report only
    * commandstats: they reach neither the slow log nor the latency histograms yet.
    */
-  inlineSlowlog(c: Client, argv: string[], _engine: ShardEngine, run: () => void, spec?: CommandSpec): void {
-    const t0 = performance.now();
-    run();
-    const ms = performance.now() - t0;
-    this.slowlogPush(c, argv, ms * 1000);
-    if (!this.latencyTracking && this.latencyThreshold === 0) return;
-    let s = spec ?? lookupCommand(argv[0]);
-    if (s?.subcommands !== undefined && argv.length > 1) s = s.subcommands.get(argv[1].toLowerCase()) ?? s;
-    if (s !== undefined) this.observeLatency(s, ms);
+  afterInline(c: Client, argv: string[], spec: CommandSpec, ms: number): void {
+    if (this.slowlogSlowerThan >= 0 && ms * 1000 >= this.slowlogSlowerThan) this.slowlogPush(c, argv, ms * 1000);
+    if (this.latencyTracking || this.latencyThreshold !== 0) this.observeLatency(spec, ms);
   }
 
   slowlogPush(c: Client, argv: string[], usec: number): void {

@@ -53,3 +53,15 @@ export function arrayElements(s: string): string[] | undefined {
   }
   return out;
 }
+
+/** The bulk strings of an array reply of bulk strings (nil elements come out undefined). */
+export function decodeBulkArray(s: string): (string | undefined)[] | undefined {
+  const els = arrayElements(s);
+  if (els === undefined) return undefined;
+  return els.map((e) => {
+    if (e.charCodeAt(0) !== 36) return undefined;
+    const nl = e.indexOf("\r\n");
+    const n = Number(e.slice(1, nl));
+    return n < 0 ? undefined : e.slice(nl + 2, nl + 2 + n);
+  });
+}

@@ -3,8 +3,10 @@
  * DEBUG SET-ACTIVE-EXPIRE, hz changes. Shared by the worker loop and the inline shard.
  * Replies are RESP like any other, so they travel the same way.
  */
-import { bulk, error, OK } from "../resp/reply.js";
-import type { ShardEngine } from "./engine.js";
+
+import { encodeValue } from "../commands/string.js";
+import { bulk, bulkArray, error, NULL_BULK2, OK, ONE, ZERO } from "../resp/reply.js";
+import { deserializeValue, type ShardEngine, serializeValue } from "./engine.js";
 
 export function shardControl(engine: ShardEngine, argv: string[]): { reply: string; hz?: number } {
   switch (argv[0]) {
@@ -21,6 +23,38 @@ export function shardControl(engine: ShardEngine, argv: string[]): { reply: stri
     case "saved":
       engine.dirty = 0;
       return { reply: OK };
+    // --- what the coordinator uses to move values between held shards (db, key, ...)
+    case "exists": {
+      // lookupKeyWrite: expires, counts no hit or miss
+      const db = engine.dbs[Number(argv[1])];
+      engine.now = Date.now();
+      return { reply: engine.lookupWrite(db, argv[2]) === undefined ? ZERO : ONE };
+    }
+    case "take": {
+      // removes the key and answers [type tag, payload, expire-at or -1]
+      const db = engine.dbs[Number(argv[1])];
+      engine.now = Date.now();
+      const v = engine.lookupWrite(db, argv[2]);
+      if (v === undefined) return { reply: NULL_BULK2 };
+      const [tag, payload] = serializeValue(v);
+      const when = db.expires.get(argv[2]) ?? -1;
+      engine.deleteKey(db, argv[2]);
+      return { reply: bulkArray([tag, payload, String(when)]) };
+    }
+    case "set": {
+      // db, key, value: SET semantics (int encoding, TTL dropped), for MSETNX pieces
+      const db = engine.dbs[Number(argv[1])];
+      engine.setKey(db, argv[2], encodeValue(argv[3]));
+      return { reply: OK };
+    }
+    case "put": {
+      // db, key, tag, payload, expire-at or -1: replaces whatever the key held
+      const db = engine.dbs[Number(argv[1])];
+      engine.setKey(db, argv[2], deserializeValue(argv[3], argv[4]));
+      const when = Number(argv[5]);
+      if (when >= 0) engine.setExpire(db, argv[2], when);
+      return { reply: OK };
+    }
     default:
       return { reply: error(`ERR unknown shard control '${argv[0]}'`) };
   }

@@ -6,12 +6,26 @@
  * returns the reply as RESP bytes (a latin1 string).
  */
 import { lookupCommand } from "../commands/table.js";
-import type { ShardCtx } from "../commands/types.js";
+import type { CommandSpec, ShardCtx } from "../commands/types.js";
 import { error, isErrorReply, type Proto } from "../resp/reply.js";
 import { log } from "../util/log.js";
 
 /** A stored value. Strings: a latin1 byte string, or a number for Redis's `int` encoding. */
 export type Value = string | number;
+
+/**
+ * A value as it travels between shards (RENAME/MOVE across shards): a type tag and a
+ * byte-string payload. Each value type adds its tag here.
+ */
+export function serializeValue(v: Value): [string, string] {
+  return typeof v === "number" ? ["i", String(v)] : ["s", v];
+}
+
+export function deserializeValue(tag: string, payload: string): Value {
+  if (tag === "i") return Number(payload);
+  if (tag === "s") return payload;
+  throw new Error(`unknown value tag '${tag}'`);
+}
 
 /** One logical database's part that lives in this shard. */
 export class ShardDb {
@@ -60,6 +74,8 @@ export class ShardEngine {
   activeExpireEnabled = true;
   /** Time snapshot for the current batch (Redis: commandTimeSnapshot). */
   now = Date.now();
+  /** how long the last execute() took, in ms (the inline shard's slow log reads it) */
+  lastMs = 0;
 
   constructor(
     readonly id: number,
@@ -147,9 +163,11 @@ export class ShardEngine {
    * auth) and routed here. A throw inside a handler is a bug: it is caught, logged with
    * the command name, counted, and answered with an error; the shard keeps going.
    */
-  execute(argv: string[], dbIndex: number, proto: Proto): string {
-    let spec = lookupCommand(argv[0]);
-    if (spec?.subcommands !== undefined && argv.length > 1) spec = spec.subcommands.get(argv[1].toLowerCase()) ?? spec;
+  execute(argv: string[], dbIndex: number, proto: Proto, resolved?: CommandSpec): string {
+    let spec = resolved ?? lookupCommand(argv[0]);
+    if (resolved === undefined && spec?.subcommands !== undefined && argv.length > 1) {
+      spec = spec.subcommands.get(argv[1].toLowerCase()) ?? spec;
+    }
     const name = spec?.name ?? argv[0].toLowerCase();
     const handler = spec?.shard;
     let reply: string;
@@ -168,7 +186,9 @@ export class ShardEngine {
         reply = error(`ERR internal error while executing '${name}'`);
       }
     }
-    const usec = (performance.now() - t0) * 1000;
+    const ms = performance.now() - t0;
+    this.lastMs = ms;
+    const usec = ms * 1000;
     let st = this.commandStats.get(name);
     if (st === undefined) {
       st = { calls: 0, usec: 0, failed: 0 };

@@ -19,6 +19,7 @@ import { Fifo } from "../util/fifo.js";
 import { log, logSettings } from "../util/log.js";
 import { REQ_COMMAND, REQ_CONTROL, readReply, writeRequest } from "./contract.js";
 import { shardControl } from "./control.js";
+import type { ChannelInit, CoordinatorInit, JobRequest, JobResult } from "./coordinator-loop.js";
 import { ShardEngine } from "./engine.js";
 import { CTRL_SEQ, createRingBuffers, Ring } from "./ring.js";
 import type { ShardWorkerInit } from "./worker-loop.js";
@@ -27,6 +28,9 @@ import type { ShardWorkerInit } from "./worker-loop.js";
 export interface ReplyTarget {
   deliver(reply: string, index: number): void;
 }
+
+/** The replies nobody waits for (a hold's, once its shard is released). */
+const IGNORE: ReplyTarget = { deliver() {} };
 
 interface PendingRequest {
   kind: number;
@@ -54,6 +58,7 @@ class WorkerShard {
     hz: number,
     ringBytes: number,
     onDeath: (id: number, why: string) => void,
+    coord: ChannelInit | undefined,
   ) {
     const requests = createRingBuffers(ringBytes);
     const replies = createRingBuffers(ringBytes);
@@ -71,9 +76,11 @@ class WorkerShard {
       port: port2,
       logLevel: ls.level,
       logFile: ls.file,
+      coord,
     };
     const entry = fileURLToPath(new URL("../../workers/shard.js", import.meta.url));
-    this.worker = new Worker(entry, { workerData: init, transferList: [port2], name: `shard-${id}` });
+    const transferList = coord === undefined ? [port2] : [port2, coord.port];
+    this.worker = new Worker(entry, { workerData: init, transferList, name: `shard-${id}` });
     this.worker.on("error", (e) => onDeath(id, e instanceof Error ? (e.stack ?? e.message) : String(e)));
     this.worker.on("exit", (code) => onDeath(id, `exit code ${code}`));
   }
@@ -86,6 +93,10 @@ export class Router {
   readonly inline: ShardEngine | undefined;
   private readonly workers: WorkerShard[] = [];
   private stopping = false;
+  private coordinator: Worker | undefined;
+  private coordPort: MessagePort | undefined;
+  private jobSeq = 0;
+  private readonly jobs = new Map<number, { target: ReplyTarget; index: number }>();
   private inlineCron: NodeJS.Timeout | undefined;
   /** called after replies were delivered, so the server writes to sockets */
   onReplies: () => void = () => {};
@@ -105,7 +116,40 @@ export class Router {
         log("warning", `Shard ${id} worker died (${why}); its data cannot be served, shutting down`);
         process.exit(1);
       };
-      for (let i = 0; i < shards; i++) this.workers.push(new WorkerShard(i, databases, hz, ringBytes, onDeath));
+      // the coordinator and its channel to each shard, for cross-shard jobs
+      const shardEnds: (ChannelInit | undefined)[] = new Array(shards).fill(undefined);
+      if (shards >= 2) {
+        const coordEnds: ChannelInit[] = [];
+        for (let i = 0; i < shards; i++) {
+          const requests = createRingBuffers(1 << 20);
+          const replies = createRingBuffers(1 << 20);
+          const { port1, port2 } = new MessageChannel();
+          coordEnds.push({ requests, replies, port: port1 });
+          shardEnds[i] = { requests, replies, port: port2 };
+        }
+        const { port1, port2 } = new MessageChannel();
+        const ls = logSettings();
+        const init: CoordinatorInit = {
+          shards,
+          channels: coordEnds,
+          port: port2,
+          logLevel: ls.level,
+          logFile: ls.file,
+        };
+        const entry = fileURLToPath(new URL("../../workers/coordinator.js", import.meta.url));
+        this.coordinator = new Worker(entry, {
+          workerData: init,
+          transferList: [port2, ...coordEnds.map((c) => c.port)],
+          name: "coordinator",
+        });
+        this.coordinator.on("error", (e) => onDeath(-1, e instanceof Error ? (e.stack ?? e.message) : String(e)));
+        this.coordinator.on("exit", (code) => onDeath(-1, `exit code ${code}`));
+        this.coordPort = port1;
+        port1.on("message", (r: JobResult) => this.jobDone(r));
+      }
+      for (let i = 0; i < shards; i++) {
+        this.workers.push(new WorkerShard(i, databases, hz, ringBytes, onDeath, shardEnds[i]));
+      }
       for (const w of this.workers) this.armReplyWait(w);
     }
   }
@@ -165,6 +209,29 @@ export class Router {
       w.backlog.push({ kind, db, proto, argv, client });
     }
     w.signalPending = true;
+  }
+
+  /**
+   * A cross-shard job (src/shards/jobs.ts): hold every involved shard at this point of the
+   * global order, and let the coordinator run the job against them. Needs two shards or
+   * more; one shard never has cross-shard work.
+   */
+  runJob(name: string, argv: string[], db: number, shards: number[], target: ReplyTarget, index: number): void {
+    const port = this.coordPort;
+    if (port === undefined) throw new Error("cross-shard job without a coordinator");
+    const id = ++this.jobSeq;
+    for (const s of shards) this.control(s, ["hold", String(id)], IGNORE, 0);
+    this.jobs.set(id, { target, index });
+    port.postMessage({ id, name, argv, db, shards } satisfies JobRequest);
+    this.flush();
+  }
+
+  private jobDone(r: JobResult): void {
+    const j = this.jobs.get(r.id);
+    if (j === undefined) return;
+    this.jobs.delete(r.id);
+    j.target.deliver(r.reply, j.index);
+    this.onReplies();
   }
 
   /** End of an event-loop tick: wake the shards that got work in it. */
@@ -232,6 +299,7 @@ export class Router {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.inlineCron !== undefined) clearInterval(this.inlineCron);
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    this.coordPort?.close();
+    await Promise.all([...this.workers.map((w) => w.worker.terminate()), this.coordinator?.terminate()]);
   }
 }

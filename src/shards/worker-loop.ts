@@ -5,9 +5,11 @@
  * timeout doubles as the shard's cron (active expiry at `hz`).
  */
 import type { MessagePort } from "node:worker_threads";
+import { OK } from "../resp/reply.js";
 import { configureLog, log } from "../util/log.js";
 import { REQ_CONTROL, readRequest, writeReply } from "./contract.js";
 import { shardControl } from "./control.js";
+import type { ChannelInit } from "./coordinator-loop.js";
 import { ShardEngine } from "./engine.js";
 import { CTRL_SEQ, CTRL_SLEEP, Ring, type RingBuffers } from "./ring.js";
 
@@ -21,6 +23,33 @@ export interface ShardWorkerInit {
   port: MessagePort;
   logLevel: string;
   logFile: string;
+  /** this shard's end of the coordinator channel (present with two shards or more) */
+  coord?: ChannelInit;
+}
+
+/**
+ * Held for a cross-shard job: answer HELD to the coordinator, then serve only its
+ * internal operations until it releases us. Everything the main thread sends meanwhile
+ * waits in our request ring, in order.
+ */
+function holdForCoordinator(engine: ShardEngine, coord: ChannelInit): void {
+  const req = new Ring(coord.requests);
+  const rep = new Ring(coord.replies);
+  const send = (r: string): void => {
+    while (!writeReply(rep, coord.port, r)) Atomics.wait(req.ctrl, CTRL_SEQ, Atomics.load(req.ctrl, CTRL_SEQ), 1);
+    rep.signal(true);
+  };
+  send("+HELD\r\n");
+  for (;;) {
+    const r = readRequest(req, coord.port);
+    if (r === undefined) {
+      const seq = Atomics.load(req.ctrl, CTRL_SEQ);
+      if (req.isEmpty()) Atomics.wait(req.ctrl, CTRL_SEQ, seq, 1000);
+      continue;
+    }
+    if (r.argv[0] === "release") return;
+    send(shardControl(engine, r.argv).reply);
+  }
 }
 
 export function runShardWorker(init: ShardWorkerInit): never {
@@ -47,7 +76,13 @@ export function runShardWorker(init: ShardWorkerInit): never {
       const r = readRequest(req, init.port);
       if (r === undefined) break;
       handled++;
-      if (r.kind === REQ_CONTROL) {
+      if (r.kind === REQ_CONTROL && r.argv[0] === "hold" && init.coord !== undefined) {
+        // let the main thread have what is answered so far before we stop for the job
+        rep.signal(true);
+        holdForCoordinator(engine, init.coord);
+        engine.now = Date.now();
+        reply(OK);
+      } else if (r.kind === REQ_CONTROL) {
         const out = shardControl(engine, r.argv);
         if (out.hz !== undefined) cronEvery = 1000 / out.hz;
         reply(out.reply);

@@ -1,7 +1,7 @@
 /*
  * Every script in test/compat/scripts/*.redis, run against real redis-server and shardis,
  * raw replies compared (see runner.ts for the script syntax). Shardis runs twice: with its
- * default shard count and with `--shards 0` (everything on the main thread).
+ * default shard count, with `--shards 0` (everything on the main thread) and with three shards.
  *
  * COMPAT_SELFTEST=1 puts redis-server on both sides: a check of the runner and of the
  * scripts themselves (a script that differs between two redis-servers is not deterministic).
@@ -53,6 +53,13 @@ const modes: Mode[] = selftest
         title: "compat vs redis-server: shardis --shards 0",
         otherName: "shardis",
         start: () => startShardis(["--shards", "0"]),
+      },
+      {
+        // more shards than this machine's default: keys spread, multi-key commands split
+        // and cross-shard jobs run through the coordinator
+        title: "compat vs redis-server: shardis --shards 3",
+        otherName: "shardis",
+        start: () => startShardis(["--shards", "3"]),
       },
     ];
 

@@ -25,7 +25,7 @@ function keysAcrossShards(n: number): string[] {
   return out;
 }
 
-describe("cross-shard MSET / MGET / DEL are atomic", () => {
+describe("cross-shard commands are atomic (split pieces and coordinator jobs)", () => {
   let srv: ServerHandle;
   beforeAll(async () => {
     srv = await startShardis(["--shards", String(SHARDS)]);
@@ -100,6 +100,68 @@ describe("cross-shard MSET / MGET / DEL are atomic", () => {
     } finally {
       a.disconnect();
       b.disconnect();
+    }
+  });
+
+  it("RENAME across shards: readers always see exactly one of the two names", async () => {
+    const [a, b] = keysAcrossShards(2);
+    expect(table[keyHashSlot(a)]).not.toBe(table[keyHashSlot(b)]);
+    const w = new Redis({ port: srv.port, host: "127.0.0.1" });
+    const readers = Array.from({ length: 3 }, () => new Redis({ port: srv.port, host: "127.0.0.1" }));
+    try {
+      await w.del(a, b);
+      await w.set(a, "payload");
+      let renames = 0;
+      let bad = 0;
+      let reads = 0;
+      const deadline = Date.now() + 2500;
+      const writer = (async () => {
+        let from = a;
+        let to = b;
+        while (Date.now() < deadline) {
+          const p = w.pipeline();
+          for (let i = 0; i < 20; i++) {
+            p.rename(from, to);
+            [from, to] = [to, from];
+          }
+          for (const [err] of (await p.exec()) ?? []) if (err === null) renames++;
+        }
+      })();
+      const read = async (r: Redis): Promise<void> => {
+        while (Date.now() < deadline) {
+          const p = r.pipeline();
+          for (let i = 0; i < 20; i++) p.exists(a, b).mget(a, b);
+          const res = (await p.exec()) ?? [];
+          for (let i = 0; i < res.length; i += 2) {
+            reads++;
+            const vals = (res[i + 1][1] as (string | null)[]).filter((v) => v !== null);
+            if (res[i][1] !== 1 || vals.length !== 1 || vals[0] !== "payload") bad++;
+          }
+        }
+      };
+      await Promise.all([writer, ...readers.map(read)]);
+      expect(renames).toBeGreaterThan(100);
+      expect(reads).toBeGreaterThan(100);
+      expect(bad).toBe(0);
+    } finally {
+      w.disconnect();
+      for (const r of readers) r.disconnect();
+    }
+  });
+
+  it("MSETNX across shards: exactly one of many racing writers wins, all keys or none", async () => {
+    const keys = keysAcrossShards(8);
+    const clients = Array.from({ length: 6 }, () => new Redis({ port: srv.port, host: "127.0.0.1" }));
+    try {
+      for (let round = 0; round < 30; round++) {
+        await clients[0].del(...keys);
+        const results = await Promise.all(clients.map((c, id) => c.msetnx(...keys.flatMap((k) => [k, `c${id}`]))));
+        expect(results.filter((r) => r === 1)).toHaveLength(1);
+        const winner = `c${results.indexOf(1)}`;
+        expect(await clients[1].mget(...keys)).toEqual(keys.map(() => winner));
+      }
+    } finally {
+      for (const c of clients) c.disconnect();
     }
   });
 });
