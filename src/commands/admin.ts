@@ -187,7 +187,7 @@ export const adminCommands: CommandSpec[] = [
   main(
     "shutdown",
     -1,
-    ["admin", "noscript", "loading", "stale", "no_multi", "sentinel", "allow_busy"],
+    ["admin", "noscript", "loading", "stale", "no_multi", "allow_busy"],
     "server",
     "1.0.0",
     "Synchronously saves the database(s) to disk and shuts down the Redis server.",

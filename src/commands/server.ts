@@ -1108,7 +1108,7 @@ export const serverCommands: CommandSpec[] = [
   main(
     "debug",
     -2,
-    ["admin", "noscript", "loading", "stale", "protected"],
+    ["admin", "noscript", "loading", "stale"],
     "1.0.0",
     "A container for debugging commands",
     "Depends on subcommand.",
