@@ -340,8 +340,14 @@ export class Server {
           return;
         }
         const target = discard ?? c;
-        const keys = keyPositions(spec, argv);
         const router = this.router;
+        if (spec.keys.last === spec.keys.first && spec.getKeys === undefined) {
+          // one key (GET, SET, INCR, ...): no key list to build
+          const shard = router.shardOfKey(argv[spec.keys.first]);
+          router.send(shard, c.db, c.proto, argv, c.id, target, discard === undefined ? c.reserve() : 0);
+          return;
+        }
+        const keys = keyPositions(spec, argv);
         const shard = router.shardOfKey(argv[keys[0]]);
         let split = false;
         for (let i = 1; i < keys.length; i++) {
