@@ -17,6 +17,12 @@ import { Router } from "../shards/router.js";
 import { log } from "../util/log.js";
 import { Client } from "./client.js";
 
+/** A bug surfaced as a reply: logged with the command's name, answered with an error. */
+function internalError(what: string, e: unknown): string {
+  log("warning", `Internal error in '${what}': ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  return `-ERR internal error while executing '${what}'\r\n`;
+}
+
 /** A reply that nobody reads (CLIENT REPLY OFF/SKIP). */
 const DISCARD: ReplyTarget = { deliver() {} };
 
@@ -171,7 +177,15 @@ export class Server {
       c.lastInteraction = now;
       // the command time snapshot for what this read brings (expiry checks compare to it)
       if (inline !== undefined) inline.now = now;
-      c.parser.feed(chunk, c);
+      try {
+        c.parser.feed(chunk, c);
+      } catch (e) {
+        // nothing in parsing or dispatch should throw; if it does, this connection ends
+        // with an error and the server goes on
+        c.write(internalError("request processing", e));
+        c.closeAfterReply = true;
+        this.markDirty(c);
+      }
       // Replies are written once per tick (setImmediate, after every ready socket was
       // read), not after each read: on loopback a write runs the reader's receive path and
       // wakes it, and interleaving those wake-ups with our reads cost 5x more per write.
@@ -309,7 +323,13 @@ export class Server {
     switch (spec.runsOn) {
       case "main": {
         const t0 = performance.now();
-        const r = (spec.main as NonNullable<CommandSpec["main"]>)(c, argv);
+        let r: ReturnType<NonNullable<CommandSpec["main"]>>;
+        try {
+          r = (spec.main as NonNullable<CommandSpec["main"]>)(c, argv);
+        } catch (e) {
+          // a bug, not a protocol error: log it with the command, answer, keep serving
+          r = internalError(spec.name, e);
+        }
         if (r === undefined) return;
         if (typeof r === "string") {
           this.observe.mainCall(spec, performance.now() - t0, r, c, argv);
@@ -325,8 +345,7 @@ export class Server {
             this.markDirty(c);
           },
           (e: unknown) => {
-            log("warning", `command '${spec.name}' failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-            target.deliver(`-ERR internal error while executing '${spec.name}'\r\n`, seq);
+            target.deliver(internalError(spec.name, e), seq);
             this.markDirty(c);
           },
         );

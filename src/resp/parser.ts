@@ -7,6 +7,7 @@
  * spans socket reads is assembled in a buffer allocated once at its final size, so a
  * 512 MB value costs one copy of each chunk, not a copy per read.
  */
+import { constants } from "node:buffer";
 
 /** PROTO_INLINE_MAX_SIZE */
 export const INLINE_MAX = 64 * 1024;
@@ -15,6 +16,11 @@ const BIG_ARG = 32 * 1024;
 /** Before AUTH, Redis refuses requests bigger than these (authRequired). */
 const UNAUTH_MAX_ARGS = 10;
 const UNAUTH_MAX_BULK = 16384;
+/**
+ * A bulk argument becomes a JS string, and V8 caps strings at 2^29-24 characters: just
+ * under Redis's 512 MB proto-max-bulk-len. Longer bulks are refused as too long.
+ */
+const MAX_ARG = constants.MAX_STRING_LENGTH;
 
 export interface CommandSink {
   /** A complete request. Return false to stop parsing the rest of this read. */
@@ -144,7 +150,7 @@ export class RequestParser {
             return;
           }
           const n = parseLen(buf, this.pos + 1, cr);
-          if (n === undefined || n < 0 || n > sink.maxBulkLen()) {
+          if (n === undefined || n < 0 || n > sink.maxBulkLen() || n > MAX_ARG) {
             this.fail(sink, "invalid bulk length");
             return;
           }
