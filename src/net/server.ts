@@ -104,6 +104,13 @@ export class Server {
     this.router.onReplies = () => this.flushClients();
     this.observe = new Observability(this);
     config.onChange("hz", () => this.router.setHz(config.getNumber("hz")));
+    const tracking = (): void => {
+      if (this.router.inline === undefined) {
+        void this.router.controlAll(["latency-tracking", config.getBool("latency-tracking") ? "1" : "0"]);
+      }
+    };
+    config.onChange("latency-tracking", tracking);
+    tracking();
   }
 
   authRequiredForNewClients(): boolean {

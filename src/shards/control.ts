@@ -15,6 +15,10 @@ export function shardControl(engine: ShardEngine, argv: string[]): { reply: stri
     case "resetstat":
       engine.resetStats();
       return { reply: OK };
+    case "latency-tracking":
+      engine.latencyTracking = argv[1] === "1";
+      if (!engine.latencyTracking) engine.histograms.clear();
+      return { reply: OK };
     case "active-expire":
       engine.activeExpireEnabled = argv[1] === "1";
       return { reply: OK };

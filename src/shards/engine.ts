@@ -7,6 +7,7 @@
  */
 import { lookupCommand } from "../commands/table.js";
 import type { CommandSpec, ShardCtx } from "../commands/types.js";
+import { LatencyHistogram } from "../observe/latency.js";
 import { error, isErrorReply, type Proto } from "../resp/reply.js";
 import { log } from "../util/log.js";
 
@@ -55,6 +56,8 @@ export interface ShardStats {
   dirty: number;
   keyspace: Array<{ keys: number; expires: number; avgTtl: number }>;
   heapUsed: number;
+  /** per-command latency histograms (latency-tracking), as sparse [bucket, count] pairs */
+  latency: Record<string, Array<[number, number]>>;
 }
 
 // active expiry (expire.c): ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP and the stale threshold
@@ -72,6 +75,9 @@ export class ShardEngine {
   /** changes since the last save, like Redis's server.dirty */
   dirty = 0;
   activeExpireEnabled = true;
+  /** latency-tracking: per-command histograms of execution time */
+  latencyTracking = true;
+  readonly histograms = new Map<string, LatencyHistogram>();
   /** Time snapshot for the current batch (Redis: commandTimeSnapshot). */
   now = Date.now();
   /** how long the last execute() took, in ms (the inline shard's slow log reads it) */
@@ -196,6 +202,14 @@ export class ShardEngine {
     }
     st.calls++;
     st.usec += usec;
+    if (this.latencyTracking) {
+      let h = this.histograms.get(name);
+      if (h === undefined) {
+        h = new LatencyHistogram();
+        this.histograms.set(name, h);
+      }
+      h.record(ms * 1e6);
+    }
     if (isErrorReply(reply)) {
       st.failed++;
       const sp = reply.indexOf(" ");
@@ -271,11 +285,13 @@ export class ShardEngine {
       dirty: this.dirty,
       keyspace: this.dbs.map((db) => ({ keys: db.dict.size, expires: db.expires.size, avgTtl: Math.round(db.avgTtl) })),
       heapUsed: process.memoryUsage().heapUsed,
+      latency: Object.fromEntries([...this.histograms].map(([name, h]) => [name, h.toSparse()])),
     };
   }
 
   resetStats(): void {
     this.commandStats.clear();
+    this.histograms.clear();
     this.errorStats.clear();
     this.keyspaceHits = 0;
     this.keyspaceMisses = 0;

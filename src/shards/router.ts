@@ -106,6 +106,8 @@ export class Router {
     this.slotToShard = slotTable(this.count);
     if (shards === 0) {
       const engine = new ShardEngine(0, databases);
+      // inline commands are timed by the main thread's Observability, which records them
+      engine.latencyTracking = false;
       this.inline = engine;
       // the inline shard's cron: active expiry at `hz`, like a worker's wait timeout
       this.inlineCron = setInterval(() => engine.activeExpireCycle(), 1000 / hz);
