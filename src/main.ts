@@ -9,7 +9,7 @@ import { REDIS_VERSION } from "./commands/connection.js";
 import { parseCommandLine } from "./config/cli.js";
 import { FatalConfigError } from "./config/errors.js";
 import { Server } from "./net/server.js";
-import { configureLog, log } from "./util/log.js";
+import { configureLog, log, logFromSignalHandler } from "./util/log.js";
 
 async function start(): Promise<void> {
   let parsed: ReturnType<typeof parseCommandLine>;
@@ -19,7 +19,7 @@ async function start(): Promise<void> {
     if (e instanceof FatalConfigError) {
       // Redis logs some of these as a warning line, and prints the others as a block on stderr
       if (e.viaLog) log("warning", e.message);
-      else process.stderr.write(`${e.message}\n`);
+      else process.stderr.write(e.message.endsWith("\n") ? e.message : `${e.message}\n`);
       process.exit(1);
     }
     throw e;
@@ -83,8 +83,13 @@ async function start(): Promise<void> {
     process.exit(0);
   };
   server.onShutdown = () => void shutdown("User requested shutdown...");
-  process.on("SIGTERM", () => void shutdown("Received SIGTERM scheduling shutdown..."));
-  process.on("SIGINT", () => void shutdown("Received SIGINT scheduling shutdown..."));
+  // as Redis: the handler's own line, then the shutdown path's
+  for (const sig of ["SIGTERM", "SIGINT"] as const) {
+    process.on(sig, () => {
+      logFromSignalHandler(`Received ${sig} scheduling shutdown...`);
+      void shutdown("User requested shutdown...");
+    });
+  }
 }
 
 void start();

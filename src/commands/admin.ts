@@ -5,9 +5,9 @@
  */
 import { ConfigError } from "../config/errors.js";
 import type { Client } from "../net/client.js";
-import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../resp/errors.js";
+import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_TIMEOUT_NEGATIVE } from "../resp/errors.js";
 import { bulk, error, integer, mapHeader, OK } from "../resp/reply.js";
-import { parseSafeInteger } from "../util/numbers.js";
+import { INT64_MAX, parseInteger } from "../util/numbers.js";
 import { helpReply } from "./connection.js";
 import { cmd, container, noKeys } from "./define.js";
 import type { CommandSpec, MainHandler } from "./types.js";
@@ -38,7 +38,8 @@ function configGetCommand(c: Client, argv: string[]): string {
 
 /* CONFIG SET parameter value [parameter value ...] */
 function configSetCommand(c: Client, argv: string[]): string {
-  if (argv.length % 2 !== 0) return error("ERR wrong number of arguments for 'config|set' command");
+  // an odd number of arguments (a name without its value) is a plain syntax error in 7.0
+  if (argv.length % 2 !== 0) return ERR_SYNTAX;
   try {
     c.server.config.set(argv.slice(2));
     return OK;
@@ -83,7 +84,7 @@ const CONFIG_HELP = [
   "REWRITE",
   "    Rewrite the configuration file.",
   "HELP",
-  "    Print this help.",
+  "    Prints this help.",
 ];
 
 /* SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT] */
@@ -106,22 +107,51 @@ function shutdownCommand(c: Client, argv: string[]): string | undefined {
   return undefined;
 }
 
-/* MONITOR */
-function monitorCommand(c: Client): string {
+/* MONITOR: a connection already monitoring gets no reply at all (Redis returns early). */
+function monitorCommand(c: Client): string | undefined {
+  if (c.monitor) return undefined;
   c.monitor = true;
   c.server.monitors.add(c);
   return OK;
 }
 
-/* WAIT numreplicas timeout: no replicas exist yet, so 0 at once (after the timeout check). */
-function waitCommand(_c: Client, argv: string[]): string {
-  const n = parseSafeInteger(argv[1]);
+/*
+ * WAIT numreplicas timeout
+ *
+ * There are never replicas, so the count is always 0. As replicationCountAcksByOffset
+ * and waitCommand do it:
+ *  1. numreplicas is a long, the timeout (milliseconds) an int64 >= 0.
+ *  2. When numreplicas <= 0 the 0 acknowledgements already suffice: answer at once.
+ *  3. Otherwise the client blocks until the timeout and gets 0 then; a timeout of 0
+ *     blocks forever, as in Redis without replicas. A timeout that overflows Redis's
+ *     absolute end time lands in the past, which Redis reads as "no timeout": forever too.
+ */
+function waitCommand(_c: Client, argv: string[]): string | Promise<string> {
+  const n = parseInteger(argv[1]);
   if (n === undefined) return ERR_NOT_INTEGER;
-  const t = parseSafeInteger(argv[2]);
+  const t = parseInteger(argv[2]);
   if (t === undefined) return error("ERR timeout is not an integer or out of range");
-  if (t < 0) return error("ERR timeout is negative");
-  return integer(0);
+  if (t < 0) return ERR_TIMEOUT_NEGATIVE;
+  if (n <= 0) return integer(0);
+  const ms = Number(t);
+  if (ms === 0 || BigInt(t) > INT64_MAX - BigInt(Date.now())) return new Promise<string>(() => {});
+  return new Promise<string>((resolve) => {
+    const wake = (left: number): void => {
+      setTimeout(
+        () => {
+          const rest = left - MAX_TIMER_MS;
+          if (rest > 0) wake(rest);
+          else resolve(integer(0));
+        },
+        Math.min(left, MAX_TIMER_MS),
+      );
+    };
+    wake(ms);
+  });
 }
+
+/** Node timers take at most 2^31-1 ms; longer waits re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /* TIME */
 function timeCommand(): string {

@@ -9,11 +9,24 @@ import {
   ERR_NOPROTO,
   ERR_NOT_INTEGER,
   ERR_SYNTAX,
+  ERR_TIMEOUT_NEGATIVE,
   ERR_WRONGPASS,
   errArity,
 } from "../resp/errors.js";
-import { arrayHeader, bulk, bulkOrNull, error, integer, mapHeader, OK, PONG, verbatim } from "../resp/reply.js";
-import { parseInteger, parseSafeInteger } from "../util/numbers.js";
+import {
+  arrayHeader,
+  bulk,
+  bulkOrNull,
+  error,
+  integer,
+  mapHeader,
+  OK,
+  PONG,
+  type Proto,
+  setHeader,
+  verbatim,
+} from "../resp/reply.js";
+import { INT64_MAX, parseInteger } from "../util/numbers.js";
 import { cmd, container, noKeys } from "./define.js";
 import type { CommandSpec, MainHandler } from "./types.js";
 
@@ -75,7 +88,17 @@ function authCommand(c: Client, argv: string[]): string {
   return ERR_WRONGPASS;
 }
 
-/* HELLO [protover [AUTH username password] [SETNAME clientname]] */
+/*
+ * HELLO [protover [AUTH username password] [SETNAME clientname]]
+ *
+ * As helloCommand does it:
+ *  1. The version is checked first (not an integer, then NOPROTO outside 2..3).
+ *  2. The options run one by one, left to right, and take effect at once: AUTH logs the
+ *     connection in (or fails with WRONGPASS) and SETNAME renames it, even when a later
+ *     option is then refused ("HELLO 3 SETNAME a BOGUS" leaves the name a).
+ *  3. Only then is a still unauthenticated connection refused, and only after all of
+ *     that does the protocol switch.
+ */
 function helloCommand(c: Client, argv: string[]): string {
   let ver = 0;
   let j = 1;
@@ -85,31 +108,24 @@ function helloCommand(c: Client, argv: string[]): string {
     if (v < 2 || v > 3) return ERR_NOPROTO;
     ver = Number(v);
   }
-  let auth: [string, string] | undefined;
-  let setname: string | undefined;
   for (; j < argv.length; j++) {
     const more = argv.length - 1 - j;
     const opt = argv[j].toLowerCase();
     if (opt === "auth" && more >= 2) {
-      auth = [argv[j + 1], argv[j + 2]];
+      if (!checkPassword(c, argv[j + 1], argv[j + 2])) return ERR_WRONGPASS;
+      c.authenticated = true;
       j += 2;
     } else if (opt === "setname" && more >= 1) {
-      setname = argv[++j];
+      const err = validateClientName(argv[j + 1]);
+      if (err !== undefined) return err;
+      c.name = argv[++j];
     } else return error(`ERR Syntax error in HELLO option '${argv[j]}'`);
-  }
-  if (auth !== undefined) {
-    if (!checkPassword(c, auth[0], auth[1])) return ERR_WRONGPASS;
-    c.authenticated = true;
   }
   if (!c.authenticated) {
     return error(
-      "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+      // 7.0.15's text: "HELLO AUTH", without the <proto> later versions added
+      "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
     );
-  }
-  if (setname !== undefined) {
-    const err = validateClientName(setname);
-    if (err !== undefined) return err;
-    c.name = setname;
   }
   if (ver !== 0) c.proto = ver as 2 | 3;
   const p = c.proto;
@@ -132,21 +148,35 @@ function helloCommand(c: Client, argv: string[]): string {
   );
 }
 
-/* SELECT index */
+/*
+ * SELECT index
+ * getIntFromObjectOrReply: not an int64 -> "value is not an integer or out of range"; an
+ * int64 outside int -> "value is out of range, value must between ..." (Redis's wording).
+ */
 function selectCommand(c: Client, argv: string[]): string {
-  const id = parseSafeInteger(argv[1]);
-  if (id === undefined || id < -2147483648 || id > 2147483647) return ERR_NOT_INTEGER;
+  const id = parseInteger(argv[1]);
+  if (id === undefined) return ERR_NOT_INTEGER;
+  if (typeof id === "bigint" || id < -2147483648 || id > 2147483647) {
+    return error("ERR value is out of range, value must between -2147483648 and 2147483647");
+  }
   if (id < 0 || id >= c.server.databases) return ERR_DB_INDEX;
   c.db = id;
   return OK;
 }
 
-/* RESET */
+/*
+ * RESET
+ * clearClientConnectionState: db 0, RESP2, no name, replies on, no eviction protection,
+ * out of MONITOR, logged out when a password is required. Its +RESET is sent even under
+ * CLIENT REPLY OFF/SKIP: the flags are cleared before the reply is added.
+ */
 function resetCommand(c: Client): string {
   c.db = 0;
   c.proto = 2;
   c.name = "";
-  c.replyMode = "on";
+  c.replyOff = false;
+  c.replySkip = false;
+  c.replySkipNext = false;
   c.noEvict = false;
   c.noTouch = false;
   if (c.monitor) {
@@ -181,83 +211,119 @@ export function clientInfoLine(c: Client, now = Date.now()): string {
   );
 }
 
-function clientType(c: Client): string {
-  return c.monitor ? "monitor" : "normal";
+/**
+ * getClientType: MONITOR clients count as normal (Redis marks them as replicas internally
+ * but exposes them as normal). No client is a master, a replica or a subscriber yet.
+ */
+function clientType(_c: Client): "normal" | "master" | "replica" | "pubsub" {
+  return "normal";
 }
 
-/* CLIENT LIST [TYPE normal|master|replica|pubsub] [ID client-id [client-id ...]] */
+/** getClientTypeByName: normal, slave, replica, pubsub, master, in any letter case. */
+function clientTypeByName(name: string): "normal" | "master" | "replica" | "pubsub" | undefined {
+  const t = name.toLowerCase();
+  if (t === "normal" || t === "master" || t === "pubsub" || t === "replica") return t;
+  if (t === "slave") return "replica";
+  return undefined;
+}
+
+/** addReplySubcommandSyntaxError: `'%.128s'` of argv[1] as typed, the container upper-cased. */
+function subcommandSyntaxError(argv: readonly string[]): string {
+  return error(
+    `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`,
+  );
+}
+
+/*
+ * CLIENT LIST [TYPE normal|master|replica|pubsub] [ID client-id [client-id ...]]
+ *
+ * As client.c does it:
+ *  1. TYPE only as the one option (`argc == 4`); TYPE and ID together are a syntax error.
+ *  2. ID takes any int64 ("Invalid client ID" for the rest): 0 or negative ids simply
+ *     match nobody. Lines come in the order of the ids given, once per id given.
+ */
 function clientListCommand(c: Client, argv: string[]): string {
-  let type: string | undefined;
-  let ids: Set<number> | undefined;
+  const now = Date.now();
+  let out = "";
   if (argv.length === 4 && argv[2].toLowerCase() === "type") {
-    type = argv[3].toLowerCase();
-    if (type === "slave") type = "replica";
-    if (!["normal", "master", "replica", "pubsub"].includes(type)) return error(`ERR Unknown client type '${argv[3]}'`);
-  } else if (argv.length >= 4 && argv[2].toLowerCase() === "id") {
-    ids = new Set();
+    const type = clientTypeByName(argv[3]);
+    if (type === undefined) return error(`ERR Unknown client type '${argv[3]}'`);
+    for (const cl of c.server.clients.values()) if (clientType(cl) === type) out += `${clientInfoLine(cl, now)}\n`;
+  } else if (argv.length > 3 && argv[2].toLowerCase() === "id") {
+    const ids: Array<number | bigint> = [];
     for (let j = 3; j < argv.length; j++) {
-      const id = parseSafeInteger(argv[j]);
-      if (id === undefined || id <= 0) return error("ERR Invalid client ID");
-      ids.add(id);
+      const id = parseInteger(argv[j]);
+      if (id === undefined) return error("ERR Invalid client ID");
+      ids.push(id);
+    }
+    for (const id of ids) {
+      const cl = typeof id === "number" ? c.server.clients.get(id) : undefined;
+      if (cl !== undefined) out += `${clientInfoLine(cl, now)}\n`;
     }
   } else if (argv.length !== 2) return ERR_SYNTAX;
-  let out = "";
-  const now = Date.now();
-  for (const cl of c.server.clients.values()) {
-    if (type !== undefined && (type === "normal" ? clientType(cl) !== "normal" && clientType(cl) !== "monitor" : true))
-      continue;
-    if (ids !== undefined && !ids.has(cl.id)) continue;
-    out += `${clientInfoLine(cl, now)}\n`;
-  }
+  else for (const cl of c.server.clients.values()) out += `${clientInfoLine(cl, now)}\n`;
   return verbatim(out, c.proto);
 }
 
-/* CLIENT KILL ip:port | CLIENT KILL <filter> <value> ... */
+/*
+ * CLIENT KILL ip:port
+ * CLIENT KILL [ID id] [TYPE type] [ADDR ip:port] [LADDR ip:port] [USER name] [SKIPME yes|no]
+ *
+ * As client.c does it:
+ *  1. The old form (one argument) may kill the caller itself and answers +OK or
+ *     "No such client"; the new form answers the number of clients killed.
+ *  2. Each filter holds one value: a filter given twice keeps the last one.
+ *  3. ID must be 1..LONG_MAX, TYPE a known type, USER an existing user (only "default"
+ *     exists); an option without its value or an unknown option is a syntax error.
+ *  4. A caller that kills itself gets its reply first, then the connection closes.
+ */
 function clientKillCommand(c: Client, argv: string[]): string {
   const server = c.server;
-  if (argv.length === 3) {
-    // old form: one address, error when absent
-    for (const cl of server.clients.values()) {
-      if (cl.addr === argv[2]) {
-        killClient(c, cl);
-        return OK;
-      }
-    }
-    return error("ERR No such client");
-  }
-  const filters: Array<(cl: Client) => boolean> = [];
+  let id: number | bigint | undefined;
+  let type: ReturnType<typeof clientType> | undefined;
+  let addr: string | undefined;
+  let laddr: string | undefined;
   let skipme = true;
-  for (let i = 2; i < argv.length; i += 2) {
-    if (i + 1 >= argv.length) return ERR_SYNTAX;
-    const opt = argv[i].toLowerCase();
-    const v = argv[i + 1];
-    if (opt === "id") {
-      const id = parseSafeInteger(v);
-      if (id === undefined || id <= 0) return error("ERR client-id should be greater than 0");
-      filters.push((cl) => cl.id === id);
-    } else if (opt === "type") {
-      let t = v.toLowerCase();
-      if (t === "slave") t = "replica";
-      if (!["normal", "master", "replica", "pubsub"].includes(t)) return error(`ERR Unknown client type '${v}'`);
-      filters.push((cl) => t === "normal" && clientType(cl) !== "pubsub");
-    } else if (opt === "addr") filters.push((cl) => cl.addr === v);
-    else if (opt === "laddr") filters.push((cl) => cl.laddr === v);
-    else if (opt === "user") filters.push(() => v === "default");
-    else if (opt === "skipme") {
-      const y = v.toLowerCase();
-      if (y === "yes") skipme = true;
-      else if (y === "no") skipme = false;
-      else return ERR_SYNTAX;
-    } else return ERR_SYNTAX;
+  if (argv.length === 3) {
+    addr = argv[2];
+    skipme = false; // with the old form, you can kill yourself
+  } else {
+    for (let i = 2; i < argv.length; i += 2) {
+      const moreargs = i + 1 < argv.length;
+      const opt = argv[i].toLowerCase();
+      const v = argv[i + 1];
+      if (!moreargs) return ERR_SYNTAX;
+      if (opt === "id") {
+        const n = parseInteger(v);
+        if (n === undefined || n < 1) return error("ERR client-id should be greater than 0");
+        id = n;
+      } else if (opt === "type") {
+        type = clientTypeByName(v);
+        if (type === undefined) return error(`ERR Unknown client type '${v}'`);
+      } else if (opt === "addr") addr = v;
+      else if (opt === "laddr") laddr = v;
+      else if (opt === "user") {
+        if (v !== "default") return error(`ERR No such user '${v}'`);
+      } else if (opt === "skipme") {
+        const y = v.toLowerCase();
+        if (y === "yes") skipme = true;
+        else if (y === "no") skipme = false;
+        else return ERR_SYNTAX;
+      } else return ERR_SYNTAX;
+    }
   }
-  let n = 0;
+  let killed = 0;
   for (const cl of [...server.clients.values()]) {
+    if (id !== undefined && cl.id !== id) continue;
+    if (type !== undefined && clientType(cl) !== type) continue;
+    if (addr !== undefined && cl.addr !== addr) continue;
+    if (laddr !== undefined && cl.laddr !== laddr) continue;
     if (skipme && cl === c) continue;
-    if (!filters.every((f) => f(cl))) continue;
     killClient(c, cl);
-    n++;
+    killed++;
   }
-  return integer(n);
+  if (argv.length === 3) return killed === 0 ? error("ERR No such client") : OK;
+  return integer(killed);
 }
 
 function killClient(self: Client, victim: Client): void {
@@ -265,26 +331,53 @@ function killClient(self: Client, victim: Client): void {
   else self.server.closeClient(victim);
 }
 
-/* CLIENT PAUSE timeout [WRITE | ALL] */
+/** Node timers take at most 2^31-1 ms; longer waits re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Runs the pause's end once its time has come (or re-arms for pauses beyond a timer's reach). */
+function armUnpause(c: Client): void {
+  const server = c.server;
+  const left = server.pauseUntil - Date.now();
+  setTimeout(
+    () => {
+      if (server.pauseUntil === 0) return;
+      if (Date.now() >= server.pauseUntil) server.unpause();
+      else armUnpause(c);
+    },
+    Math.min(MAX_TIMER_MS, Math.max(0, left) + 1),
+  ).unref();
+}
+
+/*
+ * CLIENT PAUSE timeout [WRITE | ALL]
+ *
+ * As client.c / pauseClients do it:
+ *  1. More than one mode argument is a subcommand syntax error.
+ *  2. The mode is checked before the timeout.
+ *  3. The timeout is any int64 >= 0 (getTimeoutFromObjectOrReply). Redis adds it to the
+ *     current time without an overflow check: a timeout that overflows ends in the past,
+ *     so the pause is +OK and pauses nothing. We do the same, on purpose.
+ *  4. A pause never shortens a running one, and ALL wins over WRITE.
+ */
 function clientPauseCommand(c: Client, argv: string[]): string {
-  const ms = parseSafeInteger(argv[2]);
-  if (ms === undefined) return error("ERR timeout is not an integer or out of range");
-  if (ms < 0) return error("ERR timeout is negative");
+  if (argv.length > 4) return subcommandSyntaxError(argv);
   let writesOnly = false;
   if (argv.length === 4) {
     const m = argv[3].toLowerCase();
     if (m === "write") writesOnly = true;
     else if (m !== "all") return error("ERR CLIENT PAUSE mode must be WRITE or ALL");
-  } else if (argv.length > 4) return ERR_SYNTAX;
+  }
+  const ms = parseInteger(argv[2]);
+  if (ms === undefined) return error("ERR timeout is not an integer or out of range");
+  if (ms < 0) return ERR_TIMEOUT_NEGATIVE;
+  const now = Date.now();
+  if (BigInt(ms) > INT64_MAX - BigInt(now)) return OK; // Redis's end time wraps into the past
   const server = c.server;
-  const until = Date.now() + ms;
-  // a second pause never shortens the first, and ALL wins over WRITE (pauseClients)
-  if (until > server.pauseUntil) server.pauseUntil = until;
-  server.pauseWritesOnly =
-    server.pauseUntil > 0 && server.pauseWritesOnly !== false ? writesOnly && server.pauseWritesOnly : writesOnly;
-  setTimeout(() => {
-    if (server.pauseUntil !== 0 && Date.now() >= server.pauseUntil) server.unpause();
-  }, ms + 1).unref();
+  const until = now + Number(ms);
+  const running = server.pauseUntil > now;
+  server.pauseWritesOnly = running ? server.pauseWritesOnly && writesOnly : writesOnly;
+  if (!running || until > server.pauseUntil) server.pauseUntil = until;
+  armUnpause(c);
   return OK;
 }
 
@@ -296,18 +389,74 @@ function onOff(argv: string[], apply: (on: boolean) => void): string {
   return OK;
 }
 
-/* CLIENT SETINFO <LIB-NAME libname | LIB-VER libver> (Redis 7.2) */
+/*
+ * CLIENT SETINFO <LIB-NAME libname | LIB-VER libver> (Redis 7.2; 7.0.15 does not have it,
+ * but ioredis and node-redis send it and ignore the error)
+ * As 7.2's clientSetinfoCommand: the attribute is checked first, then the value (printable
+ * ASCII without spaces, the error naming the attribute as typed); "" clears it.
+ */
 function clientSetinfoCommand(c: Client, argv: string[]): string {
   const attr = argv[2].toLowerCase();
+  if (attr !== "lib-name" && attr !== "lib-ver") return error(`ERR Unrecognized option '${argv[2]}'`);
   const v = argv[3];
   for (let i = 0; i < v.length; i++) {
     const ch = v.charCodeAt(i);
-    if (ch < 33 || ch > 126) return error(`ERR ${attr} cannot contain spaces, newlines or special characters.`);
+    if (ch < 33 || ch > 126) return error(`ERR ${argv[2]} cannot contain spaces, newlines or special characters.`);
   }
   if (attr === "lib-name") c.libName = v;
-  else if (attr === "lib-ver") c.libVer = v;
-  else return error(`ERR Unrecognized option '${argv[2]}'`);
+  else c.libVer = v;
   return OK;
+}
+
+/*
+ * CLIENT REPLY ON|OFF|SKIP
+ *
+ * ON clears OFF and SKIP before its +OK is added, so ON answers even when replies were
+ * off or the ON itself was to be skipped. OFF and SKIP answer nothing; SKIP under OFF
+ * changes nothing; SKIP drops the reply of the next command (Client.afterCommand).
+ */
+function clientReplyCommand(c: Client, argv: string[]): string | undefined {
+  const m = argv[2].toLowerCase();
+  if (m === "on") {
+    c.replyOff = false;
+    c.replySkip = false;
+    return OK;
+  }
+  if (m === "off") c.replyOff = true;
+  else if (m === "skip") {
+    if (!c.replyOff) c.replySkipNext = true;
+  } else return ERR_SYNTAX;
+  return undefined;
+}
+
+/* CLIENT TRACKINGINFO: tracking is never on (flags [off], no redirection, no prefixes). */
+function trackingInfoReply(proto: Proto): string {
+  return (
+    mapHeader(3, proto) +
+    bulk("flags") +
+    setHeader(1, proto) +
+    bulk("off") +
+    bulk("redirect") +
+    integer(-1) +
+    bulk("prefixes") +
+    arrayHeader(0)
+  );
+}
+
+/*
+ * CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+ * The reason is checked before the id (as client.c does). No command blocks in shardis
+ * yet, so no client is ever blocked: 0. Whoever adds a blocking command must unblock here.
+ */
+function clientUnblockCommand(_c: Client, argv: string[]): string {
+  if (argv.length > 4) return subcommandSyntaxError(argv);
+  if (argv.length === 4) {
+    const reason = argv[3].toLowerCase();
+    if (reason !== "timeout" && reason !== "error")
+      return error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+  }
+  if (parseInteger(argv[2]) === undefined) return ERR_NOT_INTEGER;
+  return integer(0);
 }
 
 const CLIENT_HELP = [
@@ -336,8 +485,6 @@ const CLIENT_HELP = [
   "      Kill connections authenticated by <username>.",
   "    * SKIPME (YES|NO)",
   "      Skip killing current connection (default: yes).",
-  "    * ID <client-id>",
-  "      Kill connections by client id.",
   "LIST [options ...]",
   "    Return information about client connections. Options:",
   "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
@@ -360,7 +507,7 @@ const CLIENT_HELP = [
   "NO-EVICT (ON|OFF)",
   "    Protect current client connection from eviction.",
   "HELP",
-  "    Print this help.",
+  "    Prints this help.",
 ];
 
 /** A HELP reply: status lines in an array, as addReplyHelp. */
@@ -474,19 +621,7 @@ export const connectionCommands: CommandSpec[] = [
       "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
       (c, argv) => onOff(argv, (on) => (c.noTouch = on)),
     ),
-    sub("reply", 3, CONN, "3.2.0", "Instructs the server whether to reply to commands.", (c, argv) => {
-      const m = argv[2].toLowerCase();
-      if (m === "on") {
-        c.replyMode = "on";
-        return OK;
-      }
-      // OFF and SKIP answer nothing themselves
-      if (m === "off") c.replyMode = "off";
-      else if (m === "skip") {
-        if (c.replyMode === "on") c.replyMode = "skip";
-      } else return ERR_SYNTAX;
-      return undefined;
-    }),
+    sub("reply", 3, CONN, "3.2.0", "Instructs the server whether to reply to commands.", clientReplyCommand),
     sub("pause", -3, ADMIN, "3.0.0", "Suspends commands processing.", clientPauseCommand),
     sub("unpause", 2, ADMIN, "6.2.0", "Resumes processing commands from paused clients.", (c) => {
       c.server.unpause();
@@ -494,6 +629,30 @@ export const connectionCommands: CommandSpec[] = [
     }),
     sub("help", 2, ["loading", "stale"], "5.0.0", "Returns helpful text about the different subcommands.", () =>
       helpReply(CLIENT_HELP),
+    ),
+    // Client-side caching is not implemented (no CLIENT TRACKING): these three answer what
+    // Redis answers for a connection that never enabled tracking.
+    sub("caching", 3, CONN, "6.0.0", "Instruct the server about tracking or not keys in the next request", () =>
+      error(
+        "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled",
+      ),
+    ),
+    sub("getredir", 2, CONN, "6.0.0", "Get tracking notifications redirection client ID if any", () => integer(-1)),
+    sub(
+      "trackinginfo",
+      2,
+      CONN,
+      "6.2.0",
+      "Return information about server assisted client side caching for the current connection",
+      (c) => trackingInfoReply(c.proto),
+    ),
+    sub(
+      "unblock",
+      -3,
+      ADMIN,
+      "5.0.0",
+      "Unblock a client blocked in a blocking command from a different connection",
+      clientUnblockCommand,
     ),
   ]),
 ];

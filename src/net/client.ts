@@ -11,8 +11,6 @@ import type { Proto } from "../resp/reply.js";
 import type { ReplyTarget } from "../shards/router.js";
 import type { Server } from "./server.js";
 
-export type ReplyMode = "on" | "off" | "skip";
-
 export class Client implements ReplyTarget, CommandSink {
   readonly parser = new RequestParser();
   db = 0;
@@ -24,7 +22,14 @@ export class Client implements ReplyTarget, CommandSink {
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
   lastCommand = "NULL";
-  replyMode: ReplyMode = "on";
+  /**
+   * CLIENT REPLY, with Redis's three flags: OFF drops every reply; SKIP drops the replies
+   * of the command being processed; SKIP_NEXT (set by CLIENT REPLY SKIP) becomes SKIP for
+   * the command after it. See afterCommand().
+   */
+  replyOff = false;
+  replySkip = false;
+  replySkipNext = false;
   monitor = false;
   noEvict = false;
   noTouch = false;
@@ -58,9 +63,26 @@ export class Client implements ReplyTarget, CommandSink {
 
   protocolError(what: string): void {
     this.server.logVerbose(`Protocol error (${what}) from client: id=${this.id} addr=${this.addr}`);
+    // Redis sets close-after-reply; with replies off nothing is written, so nothing closes
+    // the connection either: it stays open and reads no more (the parser has stopped)
+    if (this.repliesDropped()) return;
     this.write(errProtocol(what));
     this.closeAfterReply = true;
     this.server.markDirty(this);
+  }
+
+  /** Whether a reply added now is dropped (CLIENT REPLY OFF, or SKIP for this command). */
+  repliesDropped(): boolean {
+    return this.replyOff || this.replySkip;
+  }
+
+  /** resetClient: after every processed command, rejected ones included. */
+  afterCommand(): void {
+    this.replySkip = false;
+    if (this.replySkipNext) {
+      this.replySkip = true;
+      this.replySkipNext = false;
+    }
   }
 
   authRequired(): boolean {
@@ -73,8 +95,9 @@ export class Client implements ReplyTarget, CommandSink {
 
   // ---------------------------------------------------------------- replies
 
-  /** An immediate reply, in order after any pending ones. */
+  /** An immediate reply, in order after any pending ones (dropped under CLIENT REPLY OFF/SKIP). */
   reply(r: string): void {
+    if (this.replyOff || this.replySkip) return;
     if (this.slots.length === 0) {
       this.out += r;
       this.server.markDirty(this);

@@ -253,11 +253,18 @@ export class Server {
    */
   processCommand(c: Client, argv: string[]): boolean {
     if (c.closeAfterReply || c.closed) return false;
+    if (this.dispatch(c, argv)) c.afterCommand();
+    return !c.closeAfterReply;
+  }
+
+  /** Returns false when the command was parked by CLIENT PAUSE (it is processed later). */
+  private dispatch(c: Client, argv: string[]): boolean {
     this.stats.commandsProcessed++;
     let spec = lookupCommand(argv[0]);
     if (spec === undefined) {
-      this.observe.rejected(undefined, errUnknownCommand(argv));
-      c.reply(errUnknownCommand(argv));
+      const r = errUnknownCommand(argv);
+      this.observe.rejected(undefined, r);
+      c.reply(r);
       return true;
     }
     if (spec.subcommands !== undefined && argv.length >= 2) {
@@ -282,14 +289,17 @@ export class Server {
       return true;
     }
     if (this.pauseUntil > 0 && this.mustPause(spec)) {
+      this.stats.commandsProcessed--;
       this.paused.push({ client: c, argv });
-      return true;
+      return false;
     }
-    if (this.monitors.size > 0 && !spec.flags.includes("admin") && !spec.flags.includes("skip_monitor"))
-      this.observe.feedMonitors(c, argv);
     c.lastCommand = spec.name;
     this.call(c, spec, argv);
-    return !c.closeAfterReply;
+    // call() feeds monitors after the command ran (a SELECT shows its new db), as Redis does
+    if (this.monitors.size > 0 && !spec.flags.includes("admin") && !spec.flags.includes("skip_monitor")) {
+      this.observe.feedMonitors(c, argv);
+    }
+    return true;
   }
 
   private mustPause(spec: CommandSpec): boolean {
@@ -309,20 +319,15 @@ export class Server {
     this.scheduleFlush();
   }
 
-  /** Whether this command's reply is to be sent (CLIENT REPLY OFF / SKIP). */
-  private replyTarget(c: Client): ReplyTarget | undefined {
-    if (c.replyMode === "on") return undefined;
-    if (c.replyMode === "skip") c.replyMode = "on"; // SKIP drops exactly the next reply
-    return DISCARD;
-  }
-
   private call(c: Client, spec: CommandSpec, argv: string[]): void {
-    const discard = this.replyTarget(c);
+    // a reply that comes later is dropped or kept as the flags stand now, when Redis
+    // would add it; immediate replies are checked by Client.reply itself
+    const discard = c.repliesDropped() ? DISCARD : undefined;
     if (spec.check !== undefined) {
       const err = spec.check(argv, this);
       if (err !== undefined) {
         this.observe.mainCall(spec, 0, err);
-        if (discard === undefined) c.reply(err);
+        c.reply(err);
         return;
       }
     }
@@ -340,7 +345,7 @@ export class Server {
         if (r === undefined) return;
         if (typeof r === "string") {
           this.observe.mainCall(spec, performance.now() - t0, r, c, argv);
-          if (discard === undefined) c.reply(r);
+          c.reply(r);
           return;
         }
         const seq = discard === undefined ? c.reserve() : 0;
@@ -361,7 +366,7 @@ export class Server {
       case "shard": {
         if (inline !== undefined) {
           const r = inline.execute(argv, c.db, c.proto, spec);
-          if (discard === undefined) c.reply(r);
+          c.reply(r);
           this.observe.afterInline(c, argv, spec, inline.lastMs);
           return;
         }
@@ -413,7 +418,7 @@ export class Server {
       case "all": {
         if (inline !== undefined) {
           const r = inline.execute(argv, c.db, c.proto, spec);
-          if (discard === undefined) c.reply(r);
+          c.reply(r);
           return;
         }
         const merge = spec.mergeAll ?? mergeOk;

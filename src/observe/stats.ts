@@ -244,10 +244,11 @@ export class Observability {
     if (this.latencyTracking || this.latencyThreshold !== 0) this.observeLatency(spec, ms);
   }
 
-  slowlogPush(c: Client, argv: string[], usec: number): void {
+  slowlogPush(c: Client, fullArgv: string[], usec: number): void {
     const threshold = this.slowlogSlowerThan;
     if (threshold < 0 || usec < threshold) return;
     const max = this.slowlogMaxLen;
+    const argv = redactedArgv(fullArgv);
     const args: string[] = [];
     const n = Math.min(argv.length, SLOWLOG_MAX_ARGC);
     for (let i = 0; i < n; i++) {
@@ -268,11 +269,16 @@ export class Observability {
     if (this.slowlog.length > max) this.slowlog.length = Math.max(0, max);
   }
 
-  /** replicationFeedMonitors: `+<time> [<db> <addr>] "arg" ...` */
+  /**
+   * replicationFeedMonitors: `+<sec>.<usec> [<db> <addr>] "arg" ...`, the time with
+   * microseconds as gettimeofday gives it, passwords redacted.
+   */
   feedMonitors(c: Client, argv: string[]): void {
-    const t = Date.now() / 1000;
-    let line = `+${t.toFixed(6)} [${c.db} ${c.addr}]`;
-    for (const a of argv) line += ` ${repr(a)}`;
+    const now = performance.timeOrigin + performance.now();
+    const sec = Math.floor(now / 1000);
+    const usec = Math.min(999999, Math.floor((now - sec * 1000) * 1000));
+    let line = `+${sec}.${String(usec).padStart(6, "0")} [${c.db} ${c.addr}]`;
+    for (const a of redactedArgv(argv)) line += ` ${repr(a)}`;
     line += "\r\n";
     for (const m of this.server.monitors) {
       m.write(line);
@@ -293,6 +299,41 @@ export class Observability {
     this.peakMemory = mainUsedMemory() + this.lastShardHeap;
   }
 }
+
+/**
+ * argv as the slow log and MONITOR show it: Redis replaces passwords with "(redacted)"
+ * (redactClientCommandArgument) while it runs the command, so:
+ *  1. AUTH: every argument after the name, when the form is valid (at most 3 arguments).
+ *  2. HELLO: the user and password of each AUTH option, scanning the options as
+ *     helloCommand does and stopping where it would stop (a bad version, an unknown
+ *     option, a refused name). Redis also stops after a refused password; we do not
+ *     check passwords here, so a second AUTH after a refused one is redacted too.
+ */
+export function redactedArgv(argv: string[]): string[] {
+  const name = argv[0].toLowerCase();
+  if (name === "auth") {
+    if (argv.length > 3) return argv;
+    return [argv[0], ...argv.slice(1).map(() => REDACTED)];
+  }
+  if (name !== "hello" || argv.length < 4) return argv;
+  const ver = argv[1];
+  if (ver !== "2" && ver !== "3") return argv;
+  let out: string[] | undefined;
+  for (let j = 2; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const opt = argv[j].toLowerCase();
+    if (opt === "auth" && more >= 2) {
+      out ??= [...argv];
+      out[j + 1] = REDACTED;
+      out[j + 2] = REDACTED;
+      j += 2;
+    } else if (opt === "setname" && more >= 1 && /^[!-~]*$/.test(argv[j + 1])) j++;
+    else break;
+  }
+  return out ?? argv;
+}
+
+const REDACTED = "(redacted)";
 
 /** sdscatrepr: a quoted, escaped rendering of a byte string. */
 export function repr(s: string): string {

@@ -121,7 +121,7 @@ export class RequestParser {
             return;
           }
           if (n > UNAUTH_MAX_ARGS && sink.authRequired()) {
-            this.fail(sink, "invalid multibulk length");
+            this.fail(sink, "unauthenticated multibulk length");
             return;
           }
           this.pos = cr + 2;
@@ -155,7 +155,7 @@ export class RequestParser {
             return;
           }
           if (n > UNAUTH_MAX_BULK && sink.authRequired()) {
-            this.fail(sink, "invalid bulk length");
+            this.fail(sink, "unauthenticated bulk length");
             return;
           }
           this.pos = cr + 2;

@@ -42,3 +42,14 @@ export function log(level: LogLevel, msg: string): void {
     // a closed stdout must not take the server down
   }
 }
+
+/** serverLogFromHandler: `pid:signal-handler (unixtime) msg`, Redis's line from a signal handler. */
+export function logFromSignalHandler(msg: string): void {
+  const line = `${process.pid}:signal-handler (${Math.floor(Date.now() / 1000)}) ${msg}\n`;
+  try {
+    if (state.file === "") writeSync(1, line);
+    else appendFileSync(state.file, line);
+  } catch {
+    // as log()
+  }
+}

@@ -43,7 +43,8 @@ it("./run.sh starts, serves, and exits 0 on SIGTERM with Redis's last log line",
     c.close();
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
-    expect(out).toMatch(/# Received SIGTERM scheduling shutdown\.\.\.\n/);
+    expect(out).toMatch(/^\d+:signal-handler \(\d+\) Received SIGTERM scheduling shutdown\.\.\.$/m);
+    expect(out).toMatch(/# User requested shutdown\.\.\.\n/);
     expect(out).toMatch(/# Redis is now ready to exit, bye bye\.\.\.\n$/);
   } finally {
     child.kill("SIGKILL");
