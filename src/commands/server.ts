@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 import { stringMatch } from "../keyspace/glob.js";
 import type { Client } from "../net/client.js";
+import type { Server } from "../net/server.js";
 import {
   gatherShardStats,
   genInfoString,
@@ -19,6 +20,7 @@ import {
   selectSections,
 } from "../observe/info.js";
 import type { LatencyHistogram } from "../observe/latency.js";
+import type { ShardSlowlogEntry, SlowlogEntry } from "../observe/slowlog.js";
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../resp/errors.js";
 import {
   arrayHeader,
@@ -35,6 +37,7 @@ import {
   setHeader,
   verbatim,
 } from "../resp/reply.js";
+import { decodeBulkArray } from "../resp/scan.js";
 import type { Value } from "../shards/engine.js";
 import { log } from "../util/log.js";
 import { parseInteger } from "../util/numbers.js";
@@ -427,21 +430,51 @@ const COMMAND_HELP = [
 // ---------------------------------------------------------------- SLOWLOG
 
 /*
- * The slow log holds the main thread's commands and, with `--shards 0`, the shard
- * commands run inline. With worker shards their commands are timed in the workers and do
- * not reach the slow log yet.
+ * The slow log holds the main thread's commands and the shards' (inline ones are timed by
+ * the main thread; worker shards keep their own entries, merged by gatherSlowlog).
  */
 
+/**
+ * Every slow-log entry, newest first: the main thread's and each worker shard's. Ids are
+ * unique across sources (main: id*(N+1), shard i: id*(N+1)+i+1) and stable between calls.
+ * A shard records the client's id; its address and name are those of the connection now,
+ * or empty when it has gone (Redis keeps them from when the command ran).
+ */
+async function gatherSlowlog(server: Server): Promise<SlowlogEntry[]> {
+  const main = server.observe.slowlog;
+  if (server.router.inline !== undefined) return main;
+  const k = server.router.count + 1;
+  const all: SlowlogEntry[] = main.map((e) => ({ ...e, id: e.id * k }));
+  const replies = await server.router.controlAll(["slowlog-get"]);
+  replies.forEach((r, shard) => {
+    const json = decodeBulkArray(`*1\r\n${r}`)?.[0];
+    if (json === undefined) return;
+    for (const e of JSON.parse(json) as ShardSlowlogEntry[]) {
+      const c = server.clients.get(e.client);
+      all.push({
+        id: e.id * k + shard + 1,
+        time: Math.floor(e.ms / 1000),
+        ms: e.ms,
+        usec: e.usec,
+        argv: e.argv,
+        addr: c?.addr ?? "",
+        name: c?.name ?? "",
+      });
+    }
+  });
+  return all.sort((a, b) => b.ms - a.ms || b.id - a.id);
+}
+
 /* SLOWLOG GET [count] */
-function slowlogGetCommand(c: Client, argv: string[]): string {
+async function slowlogGetCommand(c: Client, argv: string[]): Promise<string> {
   if (argv.length > 3) return subcommandSyntaxError(argv);
-  const log = c.server.observe.slowlog;
   let count = 10;
   if (argv.length === 3) {
     const n = parseInteger(argv[2]);
     if (n === undefined || n < -1) return error("ERR count should be greater than or equal to -1");
-    count = n === -1 ? log.length : Number(n);
+    count = n === -1 ? Number.MAX_SAFE_INTEGER : Number(n);
   }
+  const log = await gatherSlowlog(c.server);
   const n = Math.min(count, log.length);
   let out = arrayHeader(n);
   for (let i = 0; i < n; i++) {
@@ -996,8 +1029,8 @@ export const serverCommands: CommandSpec[] = [
       "O(N) where N is the number of entries returned",
       slowlogGetCommand,
     ),
-    main("slowlog|len", 2, ["admin", "loading", "stale"], "2.2.12", "Get the slow log's length", "O(1)", (c) =>
-      integer(c.server.observe.slowlog.length),
+    main("slowlog|len", 2, ["admin", "loading", "stale"], "2.2.12", "Get the slow log's length", "O(1)", async (c) =>
+      integer((await gatherSlowlog(c.server)).length),
     ),
     main(
       "slowlog|reset",
@@ -1006,8 +1039,9 @@ export const serverCommands: CommandSpec[] = [
       "2.2.12",
       "Clear all entries from the slow log",
       "O(N) where N is the number of entries in the slowlog",
-      (c) => {
+      async (c) => {
         c.server.observe.slowlog.length = 0;
+        if (c.server.router.inline === undefined) await c.server.router.controlAll(["slowlog-reset"]);
         return OK;
       },
     ),

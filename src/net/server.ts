@@ -111,6 +111,14 @@ export class Server {
     };
     config.onChange("latency-tracking", tracking);
     tracking();
+    const slowlog = (): void => {
+      if (this.router.inline !== undefined) return;
+      const thr = String(config.getNumber("slowlog-log-slower-than"));
+      void this.router.controlAll(["slowlog-config", thr, String(config.getNumber("slowlog-max-len"))]);
+    };
+    config.onChange("slowlog-log-slower-than", slowlog);
+    config.onChange("slowlog-max-len", slowlog);
+    slowlog();
   }
 
   authRequiredForNewClients(): boolean {

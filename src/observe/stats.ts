@@ -12,23 +12,11 @@ import type { Server } from "../net/server.js";
 import { isErrorReply } from "../resp/reply.js";
 import type { CommandStat, ShardStats } from "../shards/engine.js";
 import { LatencyHistogram, LatencyMonitor } from "./latency.js";
+import { type SlowlogEntry, slowlogArgs } from "./slowlog.js";
 
 export interface MainCommandStat extends CommandStat {
   rejected: number;
 }
-
-export interface SlowlogEntry {
-  id: number;
-  time: number;
-  usec: number;
-  argv: string[];
-  addr: string;
-  name: string;
-}
-
-/** SLOWLOG_ENTRY_MAX_ARGC / SLOWLOG_ENTRY_MAX_STRING */
-const SLOWLOG_MAX_ARGC = 32;
-const SLOWLOG_MAX_STRING = 128;
 
 /** STATS_METRIC_SAMPLES: the instantaneous metrics average the last 16 samples. */
 const STATS_METRIC_SAMPLES = 16;
@@ -248,19 +236,12 @@ export class Observability {
     const threshold = this.slowlogSlowerThan;
     if (threshold < 0 || usec < threshold) return;
     const max = this.slowlogMaxLen;
-    const argv = redactedArgv(fullArgv);
-    const args: string[] = [];
-    const n = Math.min(argv.length, SLOWLOG_MAX_ARGC);
-    for (let i = 0; i < n; i++) {
-      if (n === SLOWLOG_MAX_ARGC && i === n - 1 && argv.length > SLOWLOG_MAX_ARGC) {
-        args.push(`... (${argv.length - SLOWLOG_MAX_ARGC + 1} more arguments)`);
-      } else if (argv[i].length > SLOWLOG_MAX_STRING) {
-        args.push(`${argv[i].slice(0, SLOWLOG_MAX_STRING)}... (${argv[i].length - SLOWLOG_MAX_STRING} more bytes)`);
-      } else args.push(argv[i]);
-    }
+    const args = slowlogArgs(redactedArgv(fullArgv));
+    const ms = Date.now();
     this.slowlog.unshift({
       id: this.slowlogNextId++,
-      time: Math.floor(Date.now() / 1000),
+      time: Math.floor(ms / 1000),
+      ms,
       usec: Math.round(usec),
       argv: args,
       addr: c.addr,

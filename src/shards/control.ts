@@ -15,6 +15,16 @@ export function shardControl(engine: ShardEngine, argv: string[]): { reply: stri
     case "resetstat":
       engine.resetStats();
       return { reply: OK };
+    case "slowlog-config":
+      engine.slowlogSlowerThan = Number(argv[1]);
+      engine.slowlogMaxLen = Number(argv[2]);
+      if (engine.slowlog.length > engine.slowlogMaxLen) engine.slowlog.length = Math.max(0, engine.slowlogMaxLen);
+      return { reply: OK };
+    case "slowlog-get":
+      return { reply: bulk(JSON.stringify(engine.slowlog)) };
+    case "slowlog-reset":
+      engine.slowlog = [];
+      return { reply: OK };
     case "latency-tracking":
       engine.latencyTracking = argv[1] === "1";
       if (!engine.latencyTracking) engine.histograms.clear();

@@ -8,6 +8,7 @@
 import { lookupCommand } from "../commands/table.js";
 import type { CommandSpec, ShardCtx } from "../commands/types.js";
 import { LatencyHistogram } from "../observe/latency.js";
+import { type ShardSlowlogEntry, slowlogArgs } from "../observe/slowlog.js";
 import { error, isErrorReply, type Proto } from "../resp/reply.js";
 import { log } from "../util/log.js";
 
@@ -78,6 +79,12 @@ export class ShardEngine {
   /** latency-tracking: per-command histograms of execution time */
   latencyTracking = true;
   readonly histograms = new Map<string, LatencyHistogram>();
+  /** slowlog-log-slower-than / slowlog-max-len as the main thread tells us (-1: off) */
+  slowlogSlowerThan = 10000;
+  slowlogMaxLen = 128;
+  /** newest first, like Redis's list */
+  slowlog: ShardSlowlogEntry[] = [];
+  private slowlogNextId = 0;
   /** Time snapshot for the current batch (Redis: commandTimeSnapshot). */
   now = Date.now();
   /** how long the last execute() took, in ms (the inline shard's slow log reads it) */
@@ -169,7 +176,7 @@ export class ShardEngine {
    * auth) and routed here. A throw inside a handler is a bug: it is caught, logged with
    * the command name, counted, and answered with an error; the shard keeps going.
    */
-  execute(argv: string[], dbIndex: number, proto: Proto, resolved?: CommandSpec): string {
+  execute(argv: string[], dbIndex: number, proto: Proto, resolved?: CommandSpec, client = 0): string {
     let spec = resolved ?? lookupCommand(argv[0]);
     if (resolved === undefined && spec?.subcommands !== undefined && argv.length > 1) {
       spec = spec.subcommands.get(argv[1].toLowerCase()) ?? spec;
@@ -202,6 +209,16 @@ export class ShardEngine {
     }
     st.calls++;
     st.usec += usec;
+    if (this.slowlogSlowerThan >= 0 && usec >= this.slowlogSlowerThan && !spec?.flags.includes("skip_slowlog")) {
+      this.slowlog.unshift({
+        id: this.slowlogNextId++,
+        ms: Date.now(),
+        usec: Math.round(usec),
+        argv: slowlogArgs(argv),
+        client,
+      });
+      if (this.slowlog.length > this.slowlogMaxLen) this.slowlog.length = Math.max(0, this.slowlogMaxLen);
+    }
     if (this.latencyTracking) {
       let h = this.histograms.get(name);
       if (h === undefined) {

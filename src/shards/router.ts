@@ -108,6 +108,7 @@ export class Router {
       const engine = new ShardEngine(0, databases);
       // inline commands are timed by the main thread's Observability, which records them
       engine.latencyTracking = false;
+      engine.slowlogSlowerThan = -1;
       this.inline = engine;
       // the inline shard's cron: active expiry at `hz`, like a worker's wait timeout
       this.inlineCron = setInterval(() => engine.activeExpireCycle(), 1000 / hz);

@@ -87,7 +87,7 @@ export function runShardWorker(init: ShardWorkerInit): never {
         if (out.hz !== undefined) cronEvery = 1000 / out.hz;
         reply(out.reply);
       } else {
-        reply(engine.execute(r.argv, r.db, r.proto));
+        reply(engine.execute(r.argv, r.db, r.proto, undefined, r.client));
       }
       // a long batch: publish what is ready so the main thread can start writing
       if ((handled & 255) === 0) {
