@@ -532,7 +532,19 @@ function sub(
 }
 
 export const connectionCommands: CommandSpec[] = [
-  main("ping", -1, ["fast"], "connection", "1.0.0", "Returns the server's liveliness response.", "O(1)", pingCommand),
+  {
+    ...main(
+      "ping",
+      -1,
+      ["fast"],
+      "connection",
+      "1.0.0",
+      "Returns the server's liveliness response.",
+      "O(1)",
+      pingCommand,
+    ),
+    tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
+  },
   main(
     "echo",
     2,
@@ -604,10 +616,16 @@ export const connectionCommands: CommandSpec[] = [
       c.name = argv[2];
       return OK;
     }),
-    sub("list", -2, ADMIN, "2.4.0", "Lists open connections.", clientListCommand),
-    sub("info", 2, CONN, "6.2.0", "Returns information about the connection.", (c) =>
-      verbatim(`${clientInfoLine(c)}\n`, c.proto),
-    ),
+    {
+      ...sub("list", -2, ADMIN, "2.4.0", "Lists open connections.", clientListCommand),
+      tips: ["nondeterministic_output"],
+    },
+    {
+      ...sub("info", 2, CONN, "6.2.0", "Returns information about the connection.", (c) =>
+        verbatim(`${clientInfoLine(c)}\n`, c.proto),
+      ),
+      tips: ["nondeterministic_output"],
+    },
     sub("kill", -3, ADMIN, "2.4.0", "Terminates open connections.", clientKillCommand),
     sub("setinfo", 4, CONN, "7.2.0", "Sets information specific to the client or connection.", clientSetinfoCommand),
     sub("no-evict", 3, ADMIN, "7.0.0", "Sets the client eviction mode of the connection.", (c, argv) =>

@@ -2,11 +2,25 @@
  * Helpers to declare commands as data. Every family file ends with its table built with
  * `cmd(...)`; src/commands/table.ts collects them.
  */
-import type { CommandFlag, CommandSpec, KeyRange } from "./types.js";
+import type { CommandFlag, CommandSpec, KeyRange, KeySpec } from "./types.js";
 
 export const noKeys: KeyRange = { first: 0, last: 0, step: 0 };
 export const keys1: KeyRange = { first: 1, last: 1, step: 1 };
 export const keysAll: KeyRange = { first: 1, last: -1, step: 1 };
+
+/**
+ * The usual key spec: keys from argument `index`, up to `lastkey` past it (negative: from
+ * the end of argv) every `step`; `flags` as Redis declares them (RO/RW/OW/RM + access,
+ * update, insert, delete, ...).
+ */
+export function keySpec(flags: string[], index: number, lastkey = 0, step = 1, notes?: string): KeySpec {
+  return {
+    ...(notes !== undefined ? { notes } : {}),
+    flags,
+    beginSearch: { index },
+    findKeys: { range: { lastkey, step, limit: 0 } },
+  };
+}
 
 type Extra = Partial<
   Omit<CommandSpec, "name" | "arity" | "flags" | "keys" | "group" | "since" | "summary" | "complexity">

@@ -2,7 +2,7 @@
  * Expiry commands (expire.c). This file starts with the read side, TTL and PTTL; the
  * EXPIRE family follows with the keyspace work.
  */
-import { cmd, keys1 } from "./define.js";
+import { cmd, keySpec, keys1 } from "./define.js";
 import type { ShardCtx } from "./types.js";
 
 /**
@@ -29,6 +29,8 @@ export const expireCommands = [
     "O(1)",
     {
       shard: (ctx, argv) => ttlGeneric(ctx, argv[1], false),
+      tips: ["nondeterministic_output"],
+      keySpecs: [keySpec(["RO", "access"], 1)],
     },
   ),
   cmd(
@@ -42,6 +44,8 @@ export const expireCommands = [
     "O(1)",
     {
       shard: (ctx, argv) => ttlGeneric(ctx, argv[1], true),
+      tips: ["nondeterministic_output"],
+      keySpecs: [keySpec(["RO", "access"], 1)],
     },
   ),
 ];

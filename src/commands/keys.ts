@@ -6,7 +6,7 @@
 import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX } from "../resp/errors.js";
 import { error, OK, ONE, ZERO } from "../resp/reply.js";
 import { parseSafeInteger } from "../util/numbers.js";
-import { cmd, keysAll, noKeys } from "./define.js";
+import { cmd, keySpec, keysAll, noKeys } from "./define.js";
 import type { ShardCtx } from "./types.js";
 
 /* DEL key [key ...] */
@@ -127,7 +127,11 @@ export const keysCommands = [
     "1.0.0",
     "Renames a key and overwrites the destination.",
     "O(1)",
-    { shard: (ctx, argv) => renameGeneric(ctx, argv, false), cross: "rename" },
+    {
+      shard: (ctx, argv) => renameGeneric(ctx, argv, false),
+      cross: "rename",
+      keySpecs: [keySpec(["RW", "access", "delete"], 1), keySpec(["OW", "update"], 2)],
+    },
   ),
   cmd(
     "renamenx",
@@ -138,7 +142,11 @@ export const keysCommands = [
     "1.0.0",
     "Renames a key only when the target key name doesn't exist.",
     "O(1)",
-    { shard: (ctx, argv) => renameGeneric(ctx, argv, true), cross: "renamenx" },
+    {
+      shard: (ctx, argv) => renameGeneric(ctx, argv, true),
+      cross: "renamenx",
+      keySpecs: [keySpec(["RW", "access", "delete"], 1), keySpec(["OW", "insert"], 2)],
+    },
   ),
   cmd(
     "del",
@@ -152,6 +160,8 @@ export const keysCommands = [
     {
       shard: delCommand,
       split: "sum",
+      tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
+      keySpecs: [keySpec(["RM", "delete"], 1, -1)],
     },
   ),
   cmd(
@@ -166,6 +176,8 @@ export const keysCommands = [
     {
       shard: existsCommand,
       split: "sum",
+      tips: ["request_policy:multi_shard", "response_policy:agg_sum"],
+      keySpecs: [keySpec(["RO"], 1, -1)],
     },
   ),
   cmd(
@@ -182,6 +194,7 @@ export const keysCommands = [
       runsOn: "all",
       mergeAll: mergeSum,
       acl: ["keyspace"],
+      tips: ["request_policy:all_shards", "response_policy:agg_sum"],
     },
   ),
   cmd(
@@ -196,6 +209,7 @@ export const keysCommands = [
     {
       shard: flushdbCommand,
       runsOn: "all",
+      tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
       check: checkFlushArgs,
       mergeAll: mergeOk,
       acl: ["keyspace", "dangerous"],
@@ -213,6 +227,7 @@ export const keysCommands = [
     {
       shard: flushallCommand,
       runsOn: "all",
+      tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
       check: checkFlushArgs,
       mergeAll: mergeOk,
       acl: ["keyspace", "dangerous"],

@@ -42,9 +42,9 @@ import type { Value } from "../shards/engine.js";
 import { log } from "../util/log.js";
 import { parseInteger } from "../util/numbers.js";
 import { helpReply } from "./connection.js";
-import { cmd, container, keyPositions, noKeys } from "./define.js";
+import { cmd, container, keyPositions, keySpec, noKeys } from "./define.js";
 import { allSpecs, commandTable, lookupCommand } from "./table.js";
-import type { CommandFlag, CommandSpec, MainHandler, ShardCtx } from "./types.js";
+import type { CommandFlag, CommandSpec, KeySpec, MainHandler, ShardCtx } from "./types.js";
 
 // ---------------------------------------------------------------- helpers
 
@@ -214,8 +214,8 @@ function commandFlags(spec: CommandSpec): string[] {
 }
 
 /**
- * Key-spec flags, approximated from the command's flags (the table has no per-key access
- * flags): a write command's keys are RW/access/update, as Redis assumes for keys it cannot
+ * Key-spec flags, approximated from the command's flags for a spec without declared key
+ * specs: a write command's keys are RW/access/update, as Redis assumes for keys it cannot
  * classify; other commands' keys are RO/access.
  */
 function keyFlags(spec: CommandSpec): string[] {
@@ -228,41 +228,167 @@ function statusSet(items: readonly string[], proto: Proto): string {
   return out;
 }
 
+/** addReplyCommandTips: the tips are bulk strings, unlike flags and categories. */
+function bulkSet(items: readonly string[], proto: Proto): string {
+  let out = setHeader(items.length, proto);
+  for (const s of items) out += bulk(s);
+  return out;
+}
+
 /**
- * The key specs a `{first, last, step}` range stands for (Redis's legacy range spec):
- * begin_search index `first`, find_keys range with lastkey relative to it. Commands with
- * movable keys (getKeys) have no spec we can state.
+ * The key specs COMMAND INFO shows: the declared ones, or else the one a legacy
+ * `{first, last, step}` range stands for (begin_search index `first`, find_keys range with
+ * lastkey relative to it) with approximated flags. Commands with movable keys (getKeys) and
+ * no declared specs have none we can state.
  */
-function keySpecsReply(spec: CommandSpec, proto: Proto): string {
+function effectiveKeySpecs(spec: CommandSpec): KeySpec[] {
+  if (spec.keySpecs !== undefined) return spec.keySpecs;
   const { first, last, step } = spec.keys;
-  if (spec.getKeys !== undefined || first <= 0) return setHeader(0, proto);
-  const lastkey = last < 0 ? last : last - first;
-  return (
-    setHeader(1, proto) +
-    mapHeader(3, proto) +
-    bulk("flags") +
-    statusSet(keyFlags(spec), proto) +
-    bulk("begin_search") +
-    mapHeader(2, proto) +
-    bulk("type") +
-    bulk("index") +
-    bulk("spec") +
-    mapHeader(1, proto) +
-    bulk("index") +
-    integer(first) +
-    bulk("find_keys") +
-    mapHeader(2, proto) +
-    bulk("type") +
-    bulk("range") +
-    bulk("spec") +
-    mapHeader(3, proto) +
-    bulk("lastkey") +
-    integer(lastkey) +
-    bulk("keystep") +
-    integer(step) +
-    bulk("limit") +
-    integer(0)
-  );
+  if (spec.getKeys !== undefined || first <= 0) return [];
+  return [
+    {
+      flags: keyFlags(spec),
+      beginSearch: { index: first },
+      findKeys: { range: { lastkey: last < 0 ? last : last - first, step, limit: 0 } },
+    },
+  ];
+}
+
+/** addReplyCommandKeySpecs: one map per spec, `notes` first when there are any. */
+function keySpecsReply(spec: CommandSpec, proto: Proto): string {
+  const specs = effectiveKeySpecs(spec);
+  let out = setHeader(specs.length, proto);
+  for (const ks of specs) {
+    out += mapHeader(ks.notes === undefined ? 3 : 4, proto);
+    if (ks.notes !== undefined) out += bulk("notes") + bulk(ks.notes);
+    out += bulk("flags") + statusSet(ks.flags, proto);
+    const bs = ks.beginSearch;
+    out += bulk("begin_search") + mapHeader(2, proto) + bulk("type");
+    if ("index" in bs) out += bulk("index") + bulk("spec") + mapHeader(1, proto) + bulk("index") + integer(bs.index);
+    else {
+      out +=
+        bulk("keyword") +
+        bulk("spec") +
+        mapHeader(2, proto) +
+        bulk("keyword") +
+        bulk(bs.keyword) +
+        bulk("startfrom") +
+        integer(bs.startfrom);
+    }
+    const fk = ks.findKeys;
+    out += bulk("find_keys") + mapHeader(2, proto) + bulk("type");
+    if ("range" in fk) {
+      const r = fk.range;
+      out +=
+        bulk("range") +
+        bulk("spec") +
+        mapHeader(3, proto) +
+        bulk("lastkey") +
+        integer(r.lastkey) +
+        bulk("keystep") +
+        integer(r.step) +
+        bulk("limit") +
+        integer(r.limit);
+    } else {
+      const k = fk.keynum;
+      out +=
+        bulk("keynum") +
+        bulk("spec") +
+        mapHeader(3, proto) +
+        bulk("keynumidx") +
+        integer(k.keynumidx) +
+        bulk("firstkey") +
+        integer(k.firstkey) +
+        bulk("keystep") +
+        integer(k.step);
+    }
+  }
+  return out;
+}
+
+interface KeyRef {
+  pos: number;
+  flags: string[];
+}
+
+/**
+ * getKeysUsingKeySpecs: the keys every spec finds in argv, each with its spec's flags, or
+ * undefined when a spec does not fit argv (Redis's invalid_spec: the caller falls back).
+ *  1. `keyword` searches from `startfrom` (negative: from the end, backwards) and keys
+ *     begin right after the word; a spec whose word is absent finds nothing.
+ *  2. `range` with a negative lastkey counts from the end of argv (or, with a limit, takes
+ *     1/limit of the remaining arguments).
+ *  3. `keynum` reads the key count at `keynumidx` after the begin index.
+ *  4. Positions past argv are skipped for variadic commands (the command itself reports
+ *     the arity or syntax error).
+ */
+function keysFromSpecs(specs: readonly KeySpec[], argv: readonly string[]): KeyRef[] | undefined {
+  const argc = argv.length;
+  const out: KeyRef[] = [];
+  for (const ks of specs) {
+    if (ks.flags.includes("not_key")) continue;
+    let first = 0;
+    const bs = ks.beginSearch;
+    if ("index" in bs) first = bs.index;
+    else {
+      const start = bs.startfrom > 0 ? bs.startfrom : argc + bs.startfrom;
+      const end = bs.startfrom > 0 ? argc - 1 : 1;
+      const word = bs.keyword.toLowerCase();
+      for (let i = start; i !== end; i = start <= end ? i + 1 : i - 1) {
+        if (i >= argc || i < 1) break;
+        if (argv[i].toLowerCase() === word) {
+          first = i + 1;
+          break;
+        }
+      }
+      if (first === 0) continue;
+    }
+    let last: number;
+    let step: number;
+    const fk = ks.findKeys;
+    if ("range" in fk) {
+      const r = fk.range;
+      step = r.step;
+      if (r.lastkey >= 0) last = first + r.lastkey;
+      else if (r.limit === 0) last = argc + r.lastkey;
+      else last = first + (Math.trunc((argc - first) / r.limit) + r.lastkey);
+    } else {
+      const k = fk.keynum;
+      step = k.step;
+      const idx = first + k.keynumidx;
+      if (idx >= argc) return undefined;
+      const n = parseInteger(argv[idx]);
+      if (n === undefined || n < 0) return undefined;
+      first += k.firstkey;
+      last = first + Number(n) - 1;
+    }
+    if (last >= argc || last < first || first >= argc) return undefined;
+    for (let i = first; i <= last; i += step) {
+      if (i >= argc) continue;
+      out.push({ pos: i, flags: ks.flags });
+    }
+    if (ks.flags.includes("incomplete")) return undefined;
+  }
+  return out;
+}
+
+/**
+ * getKeysFromCommandWithSpecs: key specs when they are reliable (no `variable_flags`),
+ * else the command's own key finder (getKeysWithFlags, getKeys), else the legacy range.
+ */
+function keysWithFlags(spec: CommandSpec, argv: readonly string[]): KeyRef[] {
+  const specs = spec.keySpecs;
+  if (specs !== undefined) {
+    const reliable = !specs.some((ks) => ks.flags.includes("variable_flags"));
+    if (reliable && specs.some((ks) => !ks.flags.includes("not_key"))) {
+      const found = keysFromSpecs(specs, argv);
+      if (found !== undefined) return found;
+    }
+    if (spec.getKeysWithFlags !== undefined) return spec.getKeysWithFlags(argv);
+    if (spec.getKeys === undefined) return [];
+  }
+  const flags = keyFlags(spec);
+  return keyPositions(spec, argv).map((pos) => ({ pos, flags }));
 }
 
 /** addReplyCommandInfo: the 10-element description of a command. */
@@ -281,7 +407,7 @@ function commandInfoReply(spec: CommandSpec | undefined, proto: Proto): string {
       aclCategories(spec).map((a) => `@${a}`),
       proto,
     ) +
-    setHeader(0, proto) + // tips: none are declared
+    bulkSet(spec.tips ?? [], proto) +
     keySpecsReply(spec, proto);
   if (spec.subcommands === undefined) return out + setHeader(0, proto);
   out += arrayHeader(spec.subcommands.size);
@@ -387,19 +513,25 @@ function getKeysGeneric(c: Client, argv: string[], withFlags: boolean): string {
   const args = argv.slice(2);
   const spec = lookupCommandArgv(args);
   if (spec === undefined) return error("ERR Invalid command specified");
-  if (spec.keys.first <= 0 && spec.getKeys === undefined) return error("ERR The command has no key arguments");
+  // doesCommandHaveKeys: a key finder, or a key spec that is not `not_key`
+  const hasKeys =
+    spec.getKeys !== undefined ||
+    spec.getKeysWithFlags !== undefined ||
+    effectiveKeySpecs(spec).some((ks) => !ks.flags.includes("not_key"));
+  if (!hasKeys) return error("ERR The command has no key arguments");
   if ((spec.arity > 0 && spec.arity !== args.length) || args.length < -spec.arity) {
     return error("ERR Invalid number of arguments specified for command");
   }
-  const positions = keyPositions(spec, args);
-  if (positions.length === 0) {
+  const found = keysWithFlags(spec, args);
+  if (found.length === 0) {
     return spec.flags.includes("no_mandatory_keys")
       ? arrayHeader(0)
       : error("ERR Invalid arguments specified for command");
   }
-  let out = arrayHeader(positions.length);
-  const flags = withFlags ? statusSet(keyFlags(spec), c.proto) : "";
-  for (const p of positions) out += withFlags ? arrayHeader(2) + bulk(args[p]) + flags : bulk(args[p]);
+  let out = arrayHeader(found.length);
+  for (const k of found) {
+    out += withFlags ? arrayHeader(2) + bulk(args[k.pos]) + statusSet(k.flags, c.proto) : bulk(args[k.pos]);
+  }
   return out;
 }
 
@@ -932,6 +1064,12 @@ function debugCommand(c: Client, argv: string[]): string | Promise<string> {
 // ---------------------------------------------------------------- table
 
 const LOADING_STALE: CommandFlag[] = ["loading", "stale"];
+
+// Command tips, as Redis 7.0 declares them in each command's JSON.
+const ORDER_TIPS = ["nondeterministic_output_order"];
+const SHARDS_SPECIAL = ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"];
+const NODES_SPECIAL = ["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"];
+const NODES_ALL_SUCCEEDED = ["request_policy:all_nodes", "response_policy:all_succeeded"];
 const ADMIN_LS: CommandFlag[] = ["admin", "noscript", "loading", "stale"];
 
 /** COMMAND is a container that also answers by itself (no subcommand: every command). */
@@ -947,16 +1085,19 @@ const commandContainer: CommandSpec = {
       commandCountCommand,
       ["connection"],
     ),
-    main(
-      "command|docs",
-      -2,
-      LOADING_STALE,
-      "7.0.0",
-      "Get array of specific Redis command documentation",
-      "O(N) where N is the number of commands to look up",
-      commandDocsCommand,
-      ["connection"],
-    ),
+    {
+      ...main(
+        "command|docs",
+        -2,
+        LOADING_STALE,
+        "7.0.0",
+        "Get array of specific Redis command documentation",
+        "O(N) where N is the number of commands to look up",
+        commandDocsCommand,
+        ["connection"],
+      ),
+      tips: ORDER_TIPS,
+    },
     main(
       "command|getkeys",
       -4,
@@ -987,140 +1128,210 @@ const commandContainer: CommandSpec = {
       () => helpReply(COMMAND_HELP),
       ["connection"],
     ),
-    main(
-      "command|info",
-      -2,
-      LOADING_STALE,
-      "2.8.13",
-      "Get array of specific Redis command details, or all when no argument is given.",
-      "O(N) where N is the number of commands to look up",
-      commandInfoCommand,
-      ["connection"],
-    ),
-    main(
-      "command|list",
-      -2,
-      LOADING_STALE,
-      "7.0.0",
-      "Get an array of Redis command names",
-      "O(N) where N is the total number of Redis commands",
-      commandListCommand,
-      ["connection"],
-    ),
+    {
+      ...main(
+        "command|info",
+        -2,
+        LOADING_STALE,
+        "2.8.13",
+        "Get array of specific Redis command details, or all when no argument is given.",
+        "O(N) where N is the number of commands to look up",
+        commandInfoCommand,
+        ["connection"],
+      ),
+      tips: ORDER_TIPS,
+    },
+    {
+      ...main(
+        "command|list",
+        -2,
+        LOADING_STALE,
+        "7.0.0",
+        "Get an array of Redis command names",
+        "O(N) where N is the total number of Redis commands",
+        commandListCommand,
+        ["connection"],
+      ),
+      tips: ORDER_TIPS,
+    },
   ]),
   flags: LOADING_STALE,
   acl: ["connection"],
   complexity: "O(N) where N is the total number of Redis commands",
+  tips: ORDER_TIPS,
   main: commandCommand,
 };
 
 export const serverCommands: CommandSpec[] = [
-  main("info", -1, LOADING_STALE, "1.0.0", "Get information and statistics about the server", "O(1)", infoCommand, [
-    "dangerous",
-  ]),
+  {
+    ...main(
+      "info",
+      -1,
+      LOADING_STALE,
+      "1.0.0",
+      "Get information and statistics about the server",
+      "O(1)",
+      infoCommand,
+      ["dangerous"],
+    ),
+    tips: SHARDS_SPECIAL,
+  },
   commandContainer,
   container("slowlog", -2, "server", "2.2.12", "A container for slow log commands", [
-    main(
-      "slowlog|get",
-      -2,
-      ["admin", "loading", "stale"],
-      "2.2.12",
-      "Get the slow log's entries",
-      "O(N) where N is the number of entries returned",
-      slowlogGetCommand,
-    ),
-    main("slowlog|len", 2, ["admin", "loading", "stale"], "2.2.12", "Get the slow log's length", "O(1)", async (c) =>
-      integer((await gatherSlowlog(c.server)).length),
-    ),
-    main(
-      "slowlog|reset",
-      2,
-      ["admin", "loading", "stale"],
-      "2.2.12",
-      "Clear all entries from the slow log",
-      "O(N) where N is the number of entries in the slowlog",
-      async (c) => {
-        c.server.observe.slowlog.length = 0;
-        if (c.server.router.inline === undefined) await c.server.router.controlAll(["slowlog-reset"]);
-        return OK;
-      },
-    ),
+    {
+      ...main(
+        "slowlog|get",
+        -2,
+        ["admin", "loading", "stale"],
+        "2.2.12",
+        "Get the slow log's entries",
+        "O(N) where N is the number of entries returned",
+        slowlogGetCommand,
+      ),
+      tips: ["request_policy:all_nodes", "nondeterministic_output"],
+    },
+    {
+      ...main(
+        "slowlog|len",
+        2,
+        ["admin", "loading", "stale"],
+        "2.2.12",
+        "Get the slow log's length",
+        "O(1)",
+        async (c) => integer((await gatherSlowlog(c.server)).length),
+      ),
+      tips: ["request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"],
+    },
+    {
+      ...main(
+        "slowlog|reset",
+        2,
+        ["admin", "loading", "stale"],
+        "2.2.12",
+        "Clear all entries from the slow log",
+        "O(N) where N is the number of entries in the slowlog",
+        async (c) => {
+          c.server.observe.slowlog.length = 0;
+          if (c.server.router.inline === undefined) await c.server.router.controlAll(["slowlog-reset"]);
+          return OK;
+        },
+      ),
+      tips: NODES_ALL_SUCCEEDED,
+    },
     main("slowlog|help", 2, LOADING_STALE, "6.2.0", "Show helpful text about the different subcommands", "O(1)", () =>
       helpReply(SLOWLOG_HELP),
     ),
   ]),
   container("latency", -2, "server", "2.8.13", "A container for latency diagnostics commands", [
-    main(
-      "latency|doctor",
-      2,
-      ADMIN_LS,
-      "2.8.13",
-      "Return a human readable latency analysis report.",
-      "O(1)",
-      latencyDoctorCommand,
-    ),
-    main("latency|graph", 3, ADMIN_LS, "2.8.13", "Return a latency graph for the event.", "O(1)", latencyGraphCommand),
-    main(
-      "latency|history",
-      3,
-      ADMIN_LS,
-      "2.8.13",
-      "Return timestamp-latency samples for the event.",
-      "O(1)",
-      latencyHistoryCommand,
-    ),
-    main(
-      "latency|histogram",
-      -2,
-      ADMIN_LS,
-      "7.0.0",
-      "Return the cumulative distribution of latencies of a subset of commands or all.",
-      "O(N) where N is the number of commands with latency information being retrieved.",
-      latencyHistogramCommand,
-    ),
-    main(
-      "latency|latest",
-      2,
-      ADMIN_LS,
-      "2.8.13",
-      "Return the latest latency samples for all events.",
-      "O(1)",
-      latencyLatestCommand,
-    ),
-    main(
-      "latency|reset",
-      -2,
-      ADMIN_LS,
-      "2.8.13",
-      "Reset latency data for one or more events.",
-      "O(1)",
-      latencyResetCommand,
-    ),
+    {
+      ...main(
+        "latency|doctor",
+        2,
+        ADMIN_LS,
+        "2.8.13",
+        "Return a human readable latency analysis report.",
+        "O(1)",
+        latencyDoctorCommand,
+      ),
+      tips: NODES_SPECIAL,
+    },
+    {
+      ...main(
+        "latency|graph",
+        3,
+        ADMIN_LS,
+        "2.8.13",
+        "Return a latency graph for the event.",
+        "O(1)",
+        latencyGraphCommand,
+      ),
+      tips: NODES_SPECIAL,
+    },
+    {
+      ...main(
+        "latency|history",
+        3,
+        ADMIN_LS,
+        "2.8.13",
+        "Return timestamp-latency samples for the event.",
+        "O(1)",
+        latencyHistoryCommand,
+      ),
+      tips: NODES_SPECIAL,
+    },
+    {
+      ...main(
+        "latency|histogram",
+        -2,
+        ADMIN_LS,
+        "7.0.0",
+        "Return the cumulative distribution of latencies of a subset of commands or all.",
+        "O(N) where N is the number of commands with latency information being retrieved.",
+        latencyHistogramCommand,
+      ),
+      tips: NODES_SPECIAL,
+    },
+    {
+      ...main(
+        "latency|latest",
+        2,
+        ADMIN_LS,
+        "2.8.13",
+        "Return the latest latency samples for all events.",
+        "O(1)",
+        latencyLatestCommand,
+      ),
+      tips: NODES_SPECIAL,
+    },
+    {
+      ...main(
+        "latency|reset",
+        -2,
+        ADMIN_LS,
+        "2.8.13",
+        "Reset latency data for one or more events.",
+        "O(1)",
+        latencyResetCommand,
+      ),
+      tips: NODES_ALL_SUCCEEDED,
+    },
     main("latency|help", 2, LOADING_STALE, "2.8.13", "Show helpful text about the different subcommands.", "O(1)", () =>
       helpReply(LATENCY_HELP),
     ),
   ]),
   container("memory", -2, "server", "4.0.0", "A container for memory diagnostics commands", [
-    main("memory|doctor", 2, [], "4.0.0", "Outputs memory problems report", "O(1)", memoryDoctorCommand),
-    main(
-      "memory|malloc-stats",
-      2,
-      [],
-      "4.0.0",
-      "Show allocator internal stats",
-      "Depends on how much memory is allocated, could be slow",
-      memoryMallocStatsCommand,
-    ),
-    main(
-      "memory|purge",
-      2,
-      [],
-      "4.0.0",
-      "Ask the allocator to release memory",
-      "Depends on how much memory is allocated, could be slow",
-      () => OK,
-    ),
-    main("memory|stats", 2, [], "4.0.0", "Show memory usage details", "O(1)", memoryStatsCommand),
+    {
+      ...main("memory|doctor", 2, [], "4.0.0", "Outputs memory problems report", "O(1)", memoryDoctorCommand),
+      tips: SHARDS_SPECIAL,
+    },
+    {
+      ...main(
+        "memory|malloc-stats",
+        2,
+        [],
+        "4.0.0",
+        "Show allocator internal stats",
+        "Depends on how much memory is allocated, could be slow",
+        memoryMallocStatsCommand,
+      ),
+      tips: SHARDS_SPECIAL,
+    },
+    {
+      ...main(
+        "memory|purge",
+        2,
+        [],
+        "4.0.0",
+        "Ask the allocator to release memory",
+        "Depends on how much memory is allocated, could be slow",
+        () => OK,
+      ),
+      tips: ["request_policy:all_shards", "response_policy:all_succeeded"],
+    },
+    {
+      ...main("memory|stats", 2, [], "4.0.0", "Show memory usage details", "O(1)", memoryStatsCommand),
+      tips: SHARDS_SPECIAL,
+    },
     cmd(
       "memory|usage",
       -3,
@@ -1133,6 +1344,7 @@ export const serverCommands: CommandSpec[] = [
       {
         runsOn: "shard",
         shard: memoryUsageCommand,
+        keySpecs: [keySpec(["RO"], 2)],
       },
     ),
     main("memory|help", 2, LOADING_STALE, "4.0.0", "Show helpful text about the different subcommands", "O(1)", () =>

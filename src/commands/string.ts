@@ -6,7 +6,7 @@ import { ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, errArity, err
 import { nullBulk, OK } from "../resp/reply.js";
 import type { Value } from "../shards/engine.js";
 import { INT64_MAX, INT64_MIN, parseInteger } from "../util/numbers.js";
-import { cmd, keys1, keysAll } from "./define.js";
+import { cmd, keySpec, keys1, keysAll } from "./define.js";
 import type { ShardCtx } from "./types.js";
 
 // ---------------------------------------------------------------- helpers
@@ -203,6 +203,18 @@ function msetnxCommand(ctx: ShardCtx, argv: string[]): string {
   return ":1\r\n";
 }
 
+/**
+ * setGetKeys: SET's key is read only with the GET option (any argument after the value
+ * spelled `get`), so COMMAND GETKEYSANDFLAGS reports RW/access/update then, OW/update
+ * otherwise.
+ */
+function setGetKeys(argv: readonly string[]): Array<{ pos: number; flags: string[] }> {
+  for (let i = 3; i < argv.length; i++) {
+    if (argv[i].toLowerCase() === "get") return [{ pos: 1, flags: ["RW", "access", "update"] }];
+  }
+  return [{ pos: 1, flags: ["OW", "update"] }];
+}
+
 export const stringCommands = [
   cmd(
     "msetnx",
@@ -216,11 +228,14 @@ export const stringCommands = [
     {
       shard: msetnxCommand,
       cross: "msetnx",
+      tips: ["request_policy:multi_shard", "response_policy:agg_min"],
+      keySpecs: [keySpec(["OW", "insert"], 1, -1, 2)],
       check: (argv) => (argv.length % 2 === 0 ? errArity("msetnx") : undefined),
     },
   ),
   cmd("get", 2, ["readonly", "fast"], keys1, "string", "1.0.0", "Returns the string value of a key.", "O(1)", {
     shard: getCommand,
+    keySpecs: [keySpec(["RO", "access"], 1)],
   }),
   cmd(
     "set",
@@ -233,6 +248,16 @@ export const stringCommands = [
     "O(1)",
     {
       shard: setCommand,
+      keySpecs: [
+        keySpec(
+          ["RW", "access", "update", "variable_flags"],
+          1,
+          0,
+          1,
+          "RW and ACCESS due to the optional `GET` argument",
+        ),
+      ],
+      getKeysWithFlags: setGetKeys,
     },
   ),
   cmd(
@@ -246,6 +271,7 @@ export const stringCommands = [
     "O(1)",
     {
       shard: incrCommand,
+      keySpecs: [keySpec(["RW", "access", "update"], 1)],
     },
   ),
   cmd(
@@ -260,6 +286,8 @@ export const stringCommands = [
     {
       shard: mgetCommand,
       split: "interleave",
+      tips: ["request_policy:multi_shard"],
+      keySpecs: [keySpec(["RO", "access"], 1, -1)],
     },
   ),
   cmd(
@@ -274,6 +302,8 @@ export const stringCommands = [
     {
       shard: msetCommand,
       split: "ok",
+      tips: ["request_policy:multi_shard", "response_policy:all_succeeded"],
+      keySpecs: [keySpec(["OW", "update"], 1, -1, 2)],
       // msetGenericCommand checks pairs before anything is routed or split
       check: (argv) => (argv.length % 2 === 0 ? errArity("mset") : undefined),
     },

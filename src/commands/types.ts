@@ -75,6 +75,26 @@ export interface KeyRange {
   step: number;
 }
 
+/**
+ * A Redis 7 key specification, as COMMAND INFO reports it: where the search for keys
+ * begins, how keys are found from there, and what the command does with those keys.
+ */
+export interface KeySpec {
+  notes?: string;
+  /** key-spec flags as Redis spells them: RO RW OW RM access update insert delete ... */
+  flags: string[];
+  /** `index`: keys start at this argument; `keyword`: after this word, searched from `startfrom` */
+  beginSearch: { index: number } | { keyword: string; startfrom: number };
+  /**
+   * `range`: keys up to `lastkey` (relative to the begin index; negative counts from the
+   * end) every `step`, at most argc/`limit` of them (0: no limit); `keynum`: the argument at
+   * `keynumidx` says how many keys follow from `firstkey`, every `step`.
+   */
+  findKeys:
+    | { range: { lastkey: number; step: number; limit: number } }
+    | { keynum: { keynumidx: number; firstkey: number; step: number } };
+}
+
 export interface CommandSpec {
   /** lowercase; `parent|sub` for subcommands */
   name: string;
@@ -87,6 +107,18 @@ export interface CommandSpec {
   since: string;
   summary: string;
   complexity: string;
+  /** command tips (`request_policy:...`, `nondeterministic_output`), as COMMAND INFO lists them */
+  tips?: string[];
+  /**
+   * Key specs as Redis 7.0 declares them; without them COMMAND INFO derives one from `keys`
+   * and approximates the key flags from the command's flags.
+   */
+  keySpecs?: KeySpec[];
+  /**
+   * For commands whose key specs carry `variable_flags` (SET): the keys with the flags this
+   * very call implies, as Redis's getkeys_proc reports them to COMMAND GETKEYSANDFLAGS.
+   */
+  getKeysWithFlags?: (argv: readonly string[]) => Array<{ pos: number; flags: string[] }>;
   /** ACL categories beyond the ones derived from flags and group (e.g. "dangerous") */
   acl?: string[];
   runsOn: RunsOn;
