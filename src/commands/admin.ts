@@ -9,22 +9,10 @@ import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_TIMEOUT_NEGATIVE } from "../resp/error
 import { bulk, error, integer, mapHeader, OK } from "../resp/reply.js";
 import { INT64_MAX, parseInteger } from "../util/numbers.js";
 import { helpReply } from "./connection.js";
-import { cmd, container, noKeys } from "./define.js";
-import type { CommandSpec, MainHandler } from "./types.js";
+import { container, mainCmd } from "./define.js";
+import type { CommandSpec } from "./types.js";
 
-function main(
-  name: string,
-  arity: number,
-  flags: CommandSpec["flags"],
-  group: string,
-  since: string,
-  summary: string,
-  complexity: string,
-  h: MainHandler,
-  acl?: string[],
-): CommandSpec {
-  return cmd(name, arity, flags, noKeys, group, since, summary, complexity, { main: h, runsOn: "main", acl });
-}
+const main = mainCmd;
 
 const CONFIG_FLAGS: CommandSpec["flags"] = ["admin", "noscript", "loading", "stale"];
 

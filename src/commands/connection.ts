@@ -27,23 +27,12 @@ import {
   verbatim,
 } from "../resp/reply.js";
 import { INT64_MAX, parseInteger } from "../util/numbers.js";
-import { cmd, container, noKeys } from "./define.js";
+import { container, mainCmd } from "./define.js";
 import type { CommandSpec, MainHandler } from "./types.js";
 
 export const REDIS_VERSION = "7.0.15";
 
-function main(
-  name: string,
-  arity: number,
-  flags: CommandSpec["flags"],
-  group: string,
-  since: string,
-  summary: string,
-  complexity: string,
-  handler: MainHandler,
-): CommandSpec {
-  return cmd(name, arity, flags, noKeys, group, since, summary, complexity, { main: handler, runsOn: "main" });
-}
+const main = mainCmd;
 
 /** The default user's password check: with no requirepass the default user is `nopass`. */
 function checkPassword(c: Client, user: string, pass: string): boolean {

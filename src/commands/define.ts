@@ -42,6 +42,22 @@ export function cmd(
   return { name, arity, flags, keys, group, since, summary, complexity, ...extra, runsOn };
 }
 
+/** A keyless command that runs on the main thread (connection and server state). */
+export function mainCmd(
+  name: string,
+  arity: number,
+  flags: CommandFlag[],
+  group: string,
+  since: string,
+  summary: string,
+  complexity: string,
+  handler: NonNullable<CommandSpec["main"]>,
+  acl?: string[],
+): CommandSpec {
+  const extra: Extra = acl === undefined ? { main: handler, runsOn: "main" } : { main: handler, runsOn: "main", acl };
+  return cmd(name, arity, flags, noKeys, group, since, summary, complexity, extra);
+}
+
 /** A container command (CONFIG, CLIENT, ...) whose subcommands carry the real specs. */
 export function container(
   name: string,

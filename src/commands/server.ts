@@ -42,12 +42,13 @@ import type { Value } from "../shards/engine.js";
 import { log } from "../util/log.js";
 import { parseInteger } from "../util/numbers.js";
 import { helpReply } from "./connection.js";
-import { cmd, container, keyPositions, keySpec, noKeys } from "./define.js";
+import { cmd, container, keyPositions, keySpec, mainCmd } from "./define.js";
 import { allSpecs, commandTable, lookupCommand } from "./table.js";
 import type { CommandFlag, CommandSpec, KeySpec, MainHandler, ShardCtx } from "./types.js";
 
 // ---------------------------------------------------------------- helpers
 
+/** A server-group command on the main thread. */
 function main(
   name: string,
   arity: number,
@@ -58,11 +59,7 @@ function main(
   h: MainHandler,
   acl?: string[],
 ): CommandSpec {
-  return cmd(name, arity, flags, noKeys, "server", since, summary, complexity, {
-    main: h,
-    runsOn: "main",
-    ...(acl ? { acl } : {}),
-  });
+  return mainCmd(name, arity, flags, "server", since, summary, complexity, h, acl);
 }
 
 /** addReplySubcommandSyntaxError */

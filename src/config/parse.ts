@@ -11,109 +11,12 @@ const UINT64_MAX = (1n << 64n) - 1n;
  * Splitting and quoting (sds.c: sdssplitargs, sdscatrepr)
  * ------------------------------------------------------------------------------------------- */
 
-function isHexDigit(c: string): boolean {
-  return /^[0-9a-fA-F]$/.test(c);
-}
-
 /** C isspace() in the C locale. */
 function isSpace(c: string): boolean {
   return c === " " || c === "\t" || c === "\n" || c === "\v" || c === "\f" || c === "\r";
 }
 
-/**
- * sdssplitargs: split a config line into arguments. Double quotes allow `\xHH`, `\n`, `\r`,
- * `\t`, `\b`, `\a` and `\<any>`; single quotes allow `\'` only. A closing quote must be followed
- * by a space or the end of the line. Returns undefined for unbalanced quotes.
- */
-export function splitArgs(line: string): string[] | undefined {
-  const out: string[] = [];
-  let i = 0;
-  const n = line.length;
-  for (;;) {
-    while (i < n && isSpace(line[i])) i++;
-    if (i >= n) return out;
-    let inq = false;
-    let insq = false;
-    let done = false;
-    let cur = "";
-    while (!done) {
-      const c = i < n ? line[i] : "";
-      if (inq) {
-        if (c === "\\" && line[i + 1] === "x" && isHexDigit(line[i + 2] ?? "") && isHexDigit(line[i + 3] ?? "")) {
-          cur += String.fromCharCode(Number.parseInt(line.slice(i + 2, i + 4), 16));
-          i += 3;
-        } else if (c === "\\" && i + 1 < n) {
-          i++;
-          const e = line[i];
-          cur += e === "n" ? "\n" : e === "r" ? "\r" : e === "t" ? "\t" : e === "b" ? "\b" : e === "a" ? "\x07" : e;
-        } else if (c === '"') {
-          if (i + 1 < n && !isSpace(line[i + 1])) return undefined;
-          done = true;
-        } else if (c === "") {
-          return undefined;
-        } else {
-          cur += c;
-        }
-      } else if (insq) {
-        if (c === "\\" && line[i + 1] === "'") {
-          i++;
-          cur += "'";
-        } else if (c === "'") {
-          if (i + 1 < n && !isSpace(line[i + 1])) return undefined;
-          done = true;
-        } else if (c === "") {
-          return undefined;
-        } else {
-          cur += c;
-        }
-      } else if (c === " " || c === "\n" || c === "\r" || c === "\t" || c === "") {
-        done = true;
-      } else if (c === '"') {
-        inq = true;
-      } else if (c === "'") {
-        insq = true;
-      } else {
-        cur += c;
-      }
-      if (i < n) i++;
-    }
-    out.push(cur);
-  }
-}
-
-/** sdscatrepr: a double-quoted, escaped representation, as CONFIG REWRITE and argv use it. */
-export function repr(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    switch (c) {
-      case 0x5c:
-        out += "\\\\";
-        break;
-      case 0x22:
-        out += '\\"';
-        break;
-      case 0x0a:
-        out += "\\n";
-        break;
-      case 0x0d:
-        out += "\\r";
-        break;
-      case 0x09:
-        out += "\\t";
-        break;
-      case 0x07:
-        out += "\\a";
-        break;
-      case 0x08:
-        out += "\\b";
-        break;
-      default:
-        out += c >= 0x20 && c <= 0x7e ? s[i] : `\\x${(c & 0xff).toString(16).padStart(2, "0")}`;
-    }
-  }
-  return `${out}"`;
-}
+export { repr, splitArgs } from "../util/sds.js";
 
 /** sdstrim with the given character set. */
 export function trimChars(s: string, chars: string): string {

@@ -19,26 +19,20 @@ import { REDIS_VERSION } from "../commands/connection.js";
 import { allSpecs } from "../commands/table.js";
 import { formatPercentile } from "../config/parse.js";
 import type { Server } from "../net/server.js";
-import type { CommandStat } from "../shards/engine.js";
+import type { CommandStat, ShardStats } from "../shards/engine.js";
 import { LatencyHistogram } from "./latency.js";
 import { mainUsedMemory, parseShardStats } from "./stats.js";
 
 // ---------------------------------------------------------------- shard stats
 
-/** Every shard's ShardStats folded into one view. */
-export interface MergedShardStats {
+/**
+ * Every shard's ShardStats folded into one view: the counters summed (keyspace per logical
+ * db: keys and expires summed, avg_ttl weighted by expires; heapUsed: the worker shards'
+ * V8 heaps, 0 with `--shards 0`), the per-command maps merged.
+ */
+export interface MergedShardStats extends Omit<ShardStats, "commands" | "errors" | "latency"> {
   commands: Map<string, CommandStat>;
   errors: Map<string, number>;
-  keyspaceHits: number;
-  keyspaceMisses: number;
-  expiredKeys: number;
-  expiredStalePerc: number;
-  dirty: number;
-  /** per logical db: keys and expires summed over shards, avg_ttl weighted by expires */
-  keyspace: Array<{ keys: number; expires: number; avgTtl: number }>;
-  /** V8 heap of the worker shards (0 with `--shards 0`, where the heap is the main one) */
-  heapUsed: number;
-  /** latency histograms, if the shards report them (optional `latency` field of ShardStats) */
   histograms: Map<string, LatencyHistogram>;
 }
 
@@ -47,9 +41,9 @@ export interface MergedShardStats {
  * (`runsOn: "all"`, e.g. DBSIZE, FLUSHALL) are executed once per shard but are one call
  * for the client: their calls are the maximum over shards, their usec the sum.
  */
-export async function gatherShardStats(server: Server): Promise<MergedShardStats> {
-  const replies = await server.router.controlAll(["stats"]);
-  const m: MergedShardStats = {
+/** Merged stats with nothing in them yet, for `databases` logical dbs. */
+function emptyMergedStats(databases: number): MergedShardStats {
+  return {
     commands: new Map(),
     errors: new Map(),
     keyspaceHits: 0,
@@ -57,10 +51,15 @@ export async function gatherShardStats(server: Server): Promise<MergedShardStats
     expiredKeys: 0,
     expiredStalePerc: 0,
     dirty: 0,
-    keyspace: Array.from({ length: server.databases }, () => ({ keys: 0, expires: 0, avgTtl: 0 })),
+    keyspace: Array.from({ length: databases }, () => ({ keys: 0, expires: 0, avgTtl: 0 })),
     heapUsed: 0,
     histograms: new Map(),
   };
+}
+
+export async function gatherShardStats(server: Server): Promise<MergedShardStats> {
+  const replies = await server.router.controlAll(["stats"]);
+  const m = emptyMergedStats(server.databases);
   const everywhere = new Set<string>();
   for (const spec of allSpecs()) if (spec.runsOn === "all") everywhere.add(spec.name);
   const ttlWeight = new Array<number>(server.databases).fill(0);
@@ -333,18 +332,7 @@ export function genInfoString(server: Server, sel: SectionSelection, shards: Mer
   const has = (name: string): boolean => all || sections.has(name);
   const config = server.config;
   const obs = server.observe;
-  const empty: MergedShardStats = {
-    commands: new Map(),
-    errors: new Map(),
-    keyspaceHits: 0,
-    keyspaceMisses: 0,
-    expiredKeys: 0,
-    expiredStalePerc: 0,
-    dirty: 0,
-    keyspace: [],
-    heapUsed: 0,
-    histograms: new Map(),
-  };
+  const empty = emptyMergedStats(0);
   const sh = shards ?? empty;
   const out: string[] = [];
   const section = (title: string, fields: Array<[string, string | number]>): void => {

@@ -11,6 +11,7 @@ import type { Client } from "../net/client.js";
 import type { Server } from "../net/server.js";
 import { isErrorReply } from "../resp/reply.js";
 import type { CommandStat, ShardStats } from "../shards/engine.js";
+import { repr } from "../util/sds.js";
 import { LatencyHistogram, LatencyMonitor } from "./latency.js";
 import { type SlowlogEntry, slowlogArgs } from "./slowlog.js";
 
@@ -315,37 +316,3 @@ export function redactedArgv(argv: string[]): string[] {
 }
 
 const REDACTED = "(redacted)";
-
-/** sdscatrepr: a quoted, escaped rendering of a byte string. */
-export function repr(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    switch (c) {
-      case 92:
-        out += "\\\\";
-        break;
-      case 34:
-        out += '\\"';
-        break;
-      case 10:
-        out += "\\n";
-        break;
-      case 13:
-        out += "\\r";
-        break;
-      case 9:
-        out += "\\t";
-        break;
-      case 7:
-        out += "\\a";
-        break;
-      case 8:
-        out += "\\b";
-        break;
-      default:
-        out += c >= 32 && c < 127 ? s[i] : `\\x${c.toString(16).padStart(2, "0")}`;
-    }
-  }
-  return `${out}"`;
-}

@@ -8,6 +8,7 @@
  * 512 MB value costs one copy of each chunk, not a copy per read.
  */
 import { constants } from "node:buffer";
+import { splitArgs } from "../util/sds.js";
 
 /** PROTO_INLINE_MAX_SIZE */
 export const INLINE_MAX = 64 * 1024;
@@ -232,79 +233,4 @@ function parseLen(buf: Buffer, start: number, end: number): number | undefined {
   }
   if (n > Number.MAX_SAFE_INTEGER) return neg ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
   return neg ? -n : n;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-}
-
-function hexVal(c: number): number {
-  if (c <= 57) return c - 48;
-  if (c >= 97) return c - 87;
-  return c - 55;
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12;
-}
-
-/**
- * sdssplitargs: space-separated arguments; "double quotes" with \xHH, \n, \r, \t, \b, \a
- * escapes; 'single quotes' with \' only; a closing quote must be followed by a space or
- * the end. Returns undefined for unbalanced quotes.
- */
-export function splitArgs(line: string): string[] | undefined {
-  const out: string[] = [];
-  let p = 0;
-  const n = line.length;
-  for (;;) {
-    while (p < n && isSpace(line.charCodeAt(p))) p++;
-    if (p >= n) return out;
-    let inq = false;
-    let insq = false;
-    let done = false;
-    let cur = "";
-    while (!done) {
-      if (inq) {
-        if (p >= n) return undefined;
-        const c = line.charCodeAt(p);
-        if (
-          c === 92 &&
-          p + 3 < n &&
-          line.charCodeAt(p + 1) === 120 &&
-          isHex(line.charCodeAt(p + 2)) &&
-          isHex(line.charCodeAt(p + 3))
-        ) {
-          cur += String.fromCharCode(hexVal(line.charCodeAt(p + 2)) * 16 + hexVal(line.charCodeAt(p + 3)));
-          p += 3;
-        } else if (c === 92 && p + 1 < n) {
-          p++;
-          const e = line[p];
-          cur += e === "n" ? "\n" : e === "r" ? "\r" : e === "t" ? "\t" : e === "b" ? "\b" : e === "a" ? "\x07" : e;
-        } else if (c === 34) {
-          if (p + 1 < n && !isSpace(line.charCodeAt(p + 1))) return undefined;
-          done = true;
-        } else cur += line[p];
-      } else if (insq) {
-        if (p >= n) return undefined;
-        const c = line.charCodeAt(p);
-        if (c === 92 && p + 1 < n && line.charCodeAt(p + 1) === 39) {
-          p++;
-          cur += "'";
-        } else if (c === 39) {
-          if (p + 1 < n && !isSpace(line.charCodeAt(p + 1))) return undefined;
-          done = true;
-        } else cur += line[p];
-      } else {
-        if (p >= n) break;
-        const c = line.charCodeAt(p);
-        if (isSpace(c)) done = true;
-        else if (c === 34) inq = true;
-        else if (c === 39) insq = true;
-        else cur += line[p];
-      }
-      if (p < n) p++;
-    }
-    out.push(cur);
-  }
 }
