@@ -2,12 +2,30 @@
  * String commands (t_string.c). Values are latin1 byte strings, or numbers for Redis's
  * `int` encoding so that INCR does not re-parse.
  */
-import { ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, errArity, errExpireTime } from "../resp/errors.js";
-import { nullBulk, OK } from "../resp/reply.js";
+import { constants } from "node:buffer";
+import {
+  ERR_NOT_FLOAT,
+  ERR_NOT_INTEGER,
+  ERR_OVERFLOW,
+  ERR_SYNTAX,
+  ERR_WRONGTYPE,
+  errArity,
+  errExpireTime,
+} from "../resp/errors.js";
+import { error, nullBulk, OK, ONE, ZERO } from "../resp/reply.js";
 import type { Value } from "../shards/engine.js";
-import { INT64_MAX, INT64_MIN, parseInteger } from "../util/numbers.js";
+import {
+  addLongDouble,
+  formatLongDoubleHuman,
+  INT64_MAX,
+  INT64_MIN,
+  type LongDouble,
+  longDoubleFromInteger,
+  parseInteger,
+  parseLongDouble,
+} from "../util/numbers.js";
 import { cmd, keySpec, keys1, keysAll } from "./define.js";
-import type { ShardCtx } from "./types.js";
+import type { CommandFlag, CommandSpec, ShardCtx, ShardHandler } from "./types.js";
 
 // ---------------------------------------------------------------- helpers
 
@@ -141,6 +159,216 @@ export function expireMilliseconds(ctx: ShardCtx, arg: string, flags: number, cm
   return Number(ms);
 }
 
+/* SETNX key value */
+function setnxCommand(ctx: ShardCtx, argv: string[]): string {
+  if (ctx.engine.lookupWrite(ctx.db, argv[1]) !== undefined) return ZERO;
+  ctx.engine.setKey(ctx.db, argv[1], encodeValue(argv[2]));
+  return ONE;
+}
+
+/**
+ * SETEX and PSETEX: SET with EX or PX. The time must be a positive integer whose absolute
+ * ms value does not overflow ("invalid expire time in 'setex' command").
+ */
+function setexGeneric(ctx: ShardCtx, argv: string[], flag: number, name: string): string {
+  const when = expireMilliseconds(ctx, argv[2], flag, name);
+  if (typeof when === "string") return when;
+  ctx.engine.setKey(ctx.db, argv[1], encodeValue(argv[3]));
+  ctx.engine.setExpire(ctx.db, argv[1], when);
+  return OK;
+}
+
+/* SETEX key seconds value */
+function setexCommand(ctx: ShardCtx, argv: string[]): string {
+  return setexGeneric(ctx, argv, SET_EX, "setex");
+}
+
+/* PSETEX key milliseconds value */
+function psetexCommand(ctx: ShardCtx, argv: string[]): string {
+  return setexGeneric(ctx, argv, SET_PX, "psetex");
+}
+
+// ---------------------------------------------------------------- GETSET / GETDEL / GETEX
+
+/* GETSET key value: the old value (or nil); the new value drops the TTL */
+function getsetCommand(ctx: ShardCtx, argv: string[]): string {
+  const old = ctx.engine.lookupRead(ctx.db, argv[1]);
+  if (old !== undefined && !isStringValue(old)) return ERR_WRONGTYPE;
+  ctx.engine.setKey(ctx.db, argv[1], encodeValue(argv[2]));
+  return old === undefined ? nullBulk(ctx.proto) : replyValue(old);
+}
+
+/* GETDEL key */
+function getdelCommand(ctx: ShardCtx, argv: string[]): string {
+  const v = ctx.engine.lookupRead(ctx.db, argv[1]);
+  if (v === undefined) return nullBulk(ctx.proto);
+  if (!isStringValue(v)) return ERR_WRONGTYPE;
+  ctx.engine.deleteKey(ctx.db, argv[1]);
+  return replyValue(v);
+}
+
+const GETEX_PERSIST = 256;
+
+/*
+ * GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds |
+ *     PXAT unix-time-milliseconds | PERSIST]
+ *
+ * As getexCommand in Redis 7.0:
+ *  1. options as SET's parser with COMMAND_GET: only the expire kinds and PERSIST, each
+ *     excluding the others (the same kind may repeat, the last wins); anything else, or an
+ *     expire kind without a value, is a syntax error. Options are matched as C strings,
+ *     so "ex\0junk" is EX.
+ *  2. a missing key answers nil before the expire value is looked at;
+ *  3. then WRONGTYPE, then the expire value (integer, > 0, no overflow);
+ *  4. EXAT/PXAT in the past delete the key, still answering its value.
+ */
+function getexCommand(ctx: ShardCtx, argv: string[]): string {
+  let flags = 0;
+  let expireArg: string | undefined;
+  const argc = argv.length;
+  for (let j = 2; j < argc; j++) {
+    const opt = upper2(cString(argv[j]));
+    const hasNext = j < argc - 1;
+    if (opt === "PERSIST" && !(flags & ANY_EXPIRE)) flags |= GETEX_PERSIST;
+    else if (opt === "EX" && !(flags & (GETEX_PERSIST | SET_PX | SET_EXAT | SET_PXAT)) && hasNext) {
+      flags |= SET_EX;
+      expireArg = argv[++j];
+    } else if (opt === "PX" && !(flags & (GETEX_PERSIST | SET_EX | SET_EXAT | SET_PXAT)) && hasNext) {
+      flags |= SET_PX;
+      expireArg = argv[++j];
+    } else if (opt === "EXAT" && !(flags & (GETEX_PERSIST | SET_EX | SET_PX | SET_PXAT)) && hasNext) {
+      flags |= SET_EXAT;
+      expireArg = argv[++j];
+    } else if (opt === "PXAT" && !(flags & (GETEX_PERSIST | SET_EX | SET_PX | SET_EXAT)) && hasNext) {
+      flags |= SET_PXAT;
+      expireArg = argv[++j];
+    } else return ERR_SYNTAX;
+  }
+
+  const { engine, db } = ctx;
+  const key = argv[1];
+  const v = engine.lookupRead(db, key);
+  if (v === undefined) return nullBulk(ctx.proto);
+  if (!isStringValue(v)) return ERR_WRONGTYPE;
+  if (expireArg !== undefined) {
+    const when = expireMilliseconds(ctx, expireArg, flags, "getex");
+    if (typeof when === "string") return when;
+    if (flags & (SET_EXAT | SET_PXAT) && when <= ctx.now) engine.deleteKey(db, key);
+    else {
+      engine.setExpire(db, key, when);
+      engine.dirty++;
+    }
+  } else if (flags & GETEX_PERSIST && db.expires.delete(key)) engine.dirty++;
+  return replyValue(v);
+}
+
+/** What C's `%s`/strcasecmp see of a byte string: up to the first NUL. */
+function cString(s: string): string {
+  const z = s.indexOf("\0");
+  return z === -1 ? s : s.slice(0, z);
+}
+
+// ---------------------------------------------------------------- APPEND / STRLEN / ranges
+
+/** Redis's proto-max-bulk-len default: the largest string APPEND and SETRANGE build. */
+const MAX_STRING = 512 * 1024 * 1024;
+const ERR_STRING_SIZE = error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+
+/**
+ * checkStringLength. V8 strings stop a little short of 512 MB (2^29-24 characters): the
+ * few sizes in between get the same error instead of a crash.
+ */
+function tooLong(total: number): boolean {
+  return total > MAX_STRING || total > constants.MAX_STRING_LENGTH;
+}
+
+/* APPEND key value: a missing key is created; the TTL is kept */
+function appendCommand(ctx: ShardCtx, argv: string[]): string {
+  const { engine, db } = ctx;
+  const cur = engine.lookupWrite(db, argv[1]);
+  if (cur === undefined) {
+    engine.setKey(db, argv[1], encodeValue(argv[2]));
+    return `:${argv[2].length}\r\n`;
+  }
+  if (!isStringValue(cur)) return ERR_WRONGTYPE;
+  const old = valueToString(cur);
+  if (tooLong(old.length + argv[2].length)) return ERR_STRING_SIZE;
+  // Redis turns the value into a raw string here, int-looking or not
+  const next = old + argv[2];
+  engine.setKey(db, argv[1], next, true);
+  return `:${next.length}\r\n`;
+}
+
+/* STRLEN key */
+function strlenCommand(ctx: ShardCtx, argv: string[]): string {
+  const v = ctx.engine.lookupRead(ctx.db, argv[1]);
+  if (v === undefined) return ZERO;
+  if (!isStringValue(v)) return ERR_WRONGTYPE;
+  return `:${valueToString(v).length}\r\n`;
+}
+
+const EMPTY_BULK = "$0\r\n\r\n";
+
+/*
+ * GETRANGE key start end (and SUBSTR). As getrangeCommand in Redis 7.0:
+ *  1. both indexes are parsed (int64) before the key is looked up;
+ *  2. a missing key answers an empty string (never nil);
+ *  3. both negative with start > end: empty; negative indexes count from the end, then
+ *     clamp at 0 (so `0 -100` on "hello" is "h"), end clamps at the last byte;
+ *  4. start > end or an empty value: empty.
+ */
+function getrangeCommand(ctx: ShardCtx, argv: string[]): string {
+  const s = parseInteger(argv[2]);
+  if (s === undefined) return ERR_NOT_INTEGER;
+  const e = parseInteger(argv[3]);
+  if (e === undefined) return ERR_NOT_INTEGER;
+  const v = ctx.engine.lookupRead(ctx.db, argv[1]);
+  if (v === undefined) return EMPTY_BULK;
+  if (!isStringValue(v)) return ERR_WRONGTYPE;
+  const str = valueToString(v);
+  const len = BigInt(str.length);
+  // int64 arithmetic: bigint so that two huge negative indexes still compare exactly
+  let start = BigInt(s);
+  let end = BigInt(e);
+  if (start < 0n && end < 0n && start > end) return EMPTY_BULK;
+  if (start < 0n) start += len;
+  if (end < 0n) end += len;
+  if (start < 0n) start = 0n;
+  if (end < 0n) end = 0n;
+  if (end >= len) end = len - 1n;
+  if (start > end || len === 0n) return EMPTY_BULK;
+  const out = str.slice(Number(start), Number(end) + 1);
+  return `$${out.length}\r\n${out}\r\n`;
+}
+
+/*
+ * SETRANGE key offset value. As setrangeCommand in Redis 7.0:
+ *  1. the offset is an int64 ("value is not an integer"), >= 0 ("offset is out of range");
+ *  2. an empty value changes nothing: 0 for a missing key (not created), the length
+ *     otherwise;
+ *  3. offset + length over 512 MB: "string exceeds maximum allowed size";
+ *  4. the gap past the old end is filled with zero bytes; the TTL is kept.
+ */
+function setrangeCommand(ctx: ShardCtx, argv: string[]): string {
+  const o = parseInteger(argv[2]);
+  if (o === undefined) return ERR_NOT_INTEGER;
+  if (o < 0) return error("ERR offset is out of range");
+  const { engine, db } = ctx;
+  const value = argv[3];
+  const cur = engine.lookupWrite(db, argv[1]);
+  let old = "";
+  if (cur !== undefined) {
+    if (!isStringValue(cur)) return ERR_WRONGTYPE;
+    old = valueToString(cur);
+  }
+  if (value.length === 0) return `:${old.length}\r\n`;
+  if (typeof o === "bigint" || tooLong(o + value.length)) return ERR_STRING_SIZE;
+  const head = old.length >= o ? old.slice(0, o) : old + "\0".repeat(o - old.length);
+  const next = head + value + old.slice(o + value.length);
+  engine.setKey(db, argv[1], next, true);
+  return `:${next.length}\r\n`;
+}
+
 // ---------------------------------------------------------------- INCR family
 
 /**
@@ -175,6 +403,53 @@ export function incrGeneric(ctx: ShardCtx, key: string, by: number | bigint): st
 /* INCR key */
 function incrCommand(ctx: ShardCtx, argv: string[]): string {
   return incrGeneric(ctx, argv[1], 1);
+}
+
+/* DECR key */
+function decrCommand(ctx: ShardCtx, argv: string[]): string {
+  return incrGeneric(ctx, argv[1], -1);
+}
+
+/* INCRBY key increment: the increment is parsed before the key is looked at */
+function incrbyCommand(ctx: ShardCtx, argv: string[]): string {
+  const by = parseInteger(argv[2]);
+  if (by === undefined) return ERR_NOT_INTEGER;
+  return incrGeneric(ctx, argv[1], by);
+}
+
+/* DECRBY key decrement: -LLONG_MIN does not exist in int64 */
+function decrbyCommand(ctx: ShardCtx, argv: string[]): string {
+  const by = parseInteger(argv[2]);
+  if (by === undefined) return ERR_NOT_INTEGER;
+  if (by === INT64_MIN) return error("ERR decrement would overflow");
+  return incrGeneric(ctx, argv[1], -by);
+}
+
+/**
+ * INCRBYFLOAT key increment. As incrbyfloatCommand in Redis 7.0, in x87 long double:
+ *  1. WRONGTYPE first, then the stored value and the increment must both parse as
+ *     floats (string2ld: "inf" parses, NaN, spaces, trailing junk do not);
+ *  2. a NaN or infinite sum: "increment would produce NaN or Infinity";
+ *  3. the result is stored as Redis prints it (%.17Lf, trailing zeros trimmed), as a
+ *     string, keeping the TTL, and replied as a bulk string.
+ */
+function incrbyfloatCommand(ctx: ShardCtx, argv: string[]): string {
+  const { engine, db } = ctx;
+  const cur = engine.lookupWrite(db, argv[1]);
+  if (cur !== undefined && !isStringValue(cur)) return ERR_WRONGTYPE;
+  const value: LongDouble | number | undefined =
+    cur === undefined
+      ? longDoubleFromInteger(0)
+      : typeof cur === "number"
+        ? longDoubleFromInteger(cur)
+        : parseLongDouble(cur);
+  const incr = parseLongDouble(argv[2]);
+  if (value === undefined || incr === undefined) return ERR_NOT_FLOAT;
+  const sum = typeof value === "number" || typeof incr === "number" ? undefined : addLongDouble(value, incr);
+  if (sum === undefined) return error("ERR increment would produce NaN or Infinity");
+  const out = formatLongDoubleHuman(sum);
+  engine.setKey(db, argv[1], out, true);
+  return `$${out.length}\r\n${out}\r\n`;
 }
 
 // ---------------------------------------------------------------- MGET / MSET
@@ -215,7 +490,172 @@ function setGetKeys(argv: readonly string[]): Array<{ pos: number; flags: string
   return [{ pos: 1, flags: ["OW", "update"] }];
 }
 
+/** A one-key string command: one key spec at argument 1 with the given flags. */
+function strCmd(
+  name: string,
+  arity: number,
+  flags: CommandFlag[],
+  since: string,
+  summary: string,
+  complexity: string,
+  handler: ShardHandler,
+  keyFlags: string[],
+  notes?: string,
+): CommandSpec {
+  return cmd(name, arity, flags, keys1, "string", since, summary, complexity, {
+    shard: handler,
+    keySpecs: [keySpec(keyFlags, 1, 0, 1, notes)],
+  });
+}
+
+const RANGE_COMPLEXITY =
+  "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.";
+
 export const stringCommands = [
+  strCmd(
+    "setnx",
+    3,
+    ["write", "denyoom", "fast"],
+    "1.0.0",
+    "Set the string value of a key only when the key doesn't exist.",
+    "O(1)",
+    setnxCommand,
+    ["OW", "insert"],
+  ),
+  strCmd(
+    "setex",
+    4,
+    ["write", "denyoom"],
+    "2.0.0",
+    "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
+    "O(1)",
+    setexCommand,
+    ["OW", "update"],
+  ),
+  strCmd(
+    "psetex",
+    4,
+    ["write", "denyoom"],
+    "2.6.0",
+    "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.",
+    "O(1)",
+    psetexCommand,
+    ["OW", "update"],
+  ),
+  strCmd(
+    "getset",
+    3,
+    ["write", "denyoom", "fast"],
+    "1.0.0",
+    "Returns the previous string value of a key after setting it to a new value.",
+    "O(1)",
+    getsetCommand,
+    ["RW", "access", "update"],
+  ),
+  strCmd(
+    "getdel",
+    2,
+    ["write", "fast"],
+    "6.2.0",
+    "Returns the string value of a key after deleting the key.",
+    "O(1)",
+    getdelCommand,
+    ["RW", "access", "delete"],
+  ),
+  strCmd(
+    "getex",
+    -2,
+    ["write", "fast"],
+    "6.2.0",
+    "Returns the string value of a key after setting its expiration time.",
+    "O(1)",
+    getexCommand,
+    ["RW", "access", "update"],
+    "RW and UPDATE because it changes the TTL",
+  ),
+  strCmd(
+    "append",
+    3,
+    ["write", "denyoom", "fast"],
+    "2.0.0",
+    "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+    "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
+    appendCommand,
+    ["RW", "insert"],
+  ),
+  strCmd("strlen", 2, ["readonly", "fast"], "2.2.0", "Returns the length of a string value.", "O(1)", strlenCommand, [
+    "RO",
+  ]),
+  strCmd(
+    "decr",
+    2,
+    ["write", "denyoom", "fast"],
+    "1.0.0",
+    "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+    "O(1)",
+    decrCommand,
+    ["RW", "access", "update"],
+  ),
+  strCmd(
+    "incrby",
+    3,
+    ["write", "denyoom", "fast"],
+    "1.0.0",
+    "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+    "O(1)",
+    incrbyCommand,
+    ["RW", "access", "update"],
+  ),
+  strCmd(
+    "decrby",
+    3,
+    ["write", "denyoom", "fast"],
+    "1.0.0",
+    "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
+    "O(1)",
+    decrbyCommand,
+    ["RW", "access", "update"],
+  ),
+  strCmd(
+    "incrbyfloat",
+    3,
+    ["write", "denyoom", "fast"],
+    "2.6.0",
+    "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+    "O(1)",
+    incrbyfloatCommand,
+    ["RW", "access", "update"],
+  ),
+  strCmd(
+    "getrange",
+    4,
+    ["readonly"],
+    "2.4.0",
+    "Returns a substring of the string stored at a key.",
+    RANGE_COMPLEXITY,
+    getrangeCommand,
+    ["RO", "access"],
+  ),
+  strCmd(
+    "substr",
+    4,
+    ["readonly"],
+    "1.0.0",
+    "Returns a substring from a string value.",
+    RANGE_COMPLEXITY,
+    getrangeCommand,
+    ["RO", "access"],
+  ),
+  strCmd(
+    "setrange",
+    4,
+    ["write", "denyoom"],
+    "2.2.0",
+    "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.",
+    "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
+    setrangeCommand,
+    ["RW", "update"],
+  ),
   cmd(
     "msetnx",
     -3,
