@@ -24,6 +24,7 @@ import {
   parseInteger,
   parseLongDouble,
 } from "../util/numbers.js";
+import { cString } from "../util/sds.js";
 import { cmd, keySpec, keys1, keysAll } from "./define.js";
 import type { CommandFlag, CommandSpec, ShardCtx, ShardHandler } from "./types.js";
 
@@ -260,12 +261,6 @@ function getexCommand(ctx: ShardCtx, argv: string[]): string {
     }
   } else if (flags & GETEX_PERSIST && db.expires.delete(key)) engine.dirty++;
   return replyValue(v);
-}
-
-/** What C's `%s`/strcasecmp see of a byte string: up to the first NUL. */
-function cString(s: string): string {
-  const z = s.indexOf("\0");
-  return z === -1 ? s : s.slice(0, z);
 }
 
 // ---------------------------------------------------------------- APPEND / STRLEN / ranges

@@ -2,6 +2,7 @@
  * Redis's error texts, to the letter, built once. Parameterised ones are functions.
  * Every reply here is already RESP-encoded (`-CODE message\r\n`).
  */
+import { cString } from "../util/sds.js";
 import { error } from "./reply.js";
 
 export const ERR_SYNTAX = "-ERR syntax error\r\n";
@@ -43,12 +44,6 @@ export function errUnknownCommand(argv: readonly string[]): string {
     args += `'${cString(argv[i]).slice(0, 128 - args.length)}' `;
   }
   return error(`ERR unknown command '${cString(argv[0]).slice(0, 128)}', with args beginning with: ${args}`);
-}
-
-/** What C's `%s` prints of a byte string: up to the first NUL. */
-function cString(s: string): string {
-  const z = s.indexOf("\0");
-  return z === -1 ? s : s.slice(0, z);
 }
 
 export function errProtocol(what: string): string {

@@ -114,10 +114,6 @@ export class Ring {
   isEmpty(): boolean {
     return Atomics.load(this.ctrl, CTRL_HEAD) === this.ctrl[CTRL_TAIL];
   }
-
-  usedBytes(): number {
-    return (Atomics.load(this.ctrl, CTRL_HEAD) - Atomics.load(this.ctrl, CTRL_TAIL)) >>> 0;
-  }
 }
 
 export function align4(n: number): number {

@@ -42,10 +42,6 @@ export function parseSafeInteger(s: string): number | undefined {
   return typeof v === "number" ? v : undefined;
 }
 
-export function isInt64(v: bigint): boolean {
-  return v <= INT64_MAX && v >= INT64_MIN;
-}
-
 export { INT64_MAX, INT64_MIN };
 
 // ---------------------------------------------------------------- long double (x87 80-bit)

@@ -112,3 +112,9 @@ export function repr(s: string): string {
   }
   return `${out}"`;
 }
+
+/** What C's `%s` and strcasecmp see of a byte string: up to the first NUL. */
+export function cString(s: string): string {
+  const z = s.indexOf("\0");
+  return z === -1 ? s : s.slice(0, z);
+}
