@@ -31,11 +31,14 @@ import type { CommandFlag, CommandSpec, ShardCtx, ShardHandler } from "./types.j
 // ---------------------------------------------------------------- helpers
 
 /** The string a value stands for (ints are printed as Redis prints them). */
-export function valueToString(v: Value): string {
+export function valueToString(v: StringValue): string {
   return typeof v === "number" ? String(v) : v;
 }
 
-export function isStringValue(v: Value | undefined): v is Value {
+/** A value of the string type: bytes, or a number for the `int` encoding. */
+export type StringValue = string | number;
+
+export function isStringValue(v: Value | undefined): v is StringValue {
   return typeof v === "string" || typeof v === "number";
 }
 
@@ -53,7 +56,7 @@ export function encodeValue(s: string): Value {
   return typeof n === "number" ? n : s;
 }
 
-function replyValue(v: Value): string {
+function replyValue(v: StringValue): string {
   const s = typeof v === "number" ? String(v) : v;
   return `$${s.length}\r\n${s}\r\n`;
 }
@@ -128,10 +131,11 @@ function setCommand(ctx: ShardCtx, argv: string[]): string {
 
   const { engine, db } = ctx;
   const key = argv[1];
-  let old: Value | undefined;
+  let old: StringValue | undefined;
   if (flags & SET_GET) {
-    old = engine.lookupRead(db, key);
-    if (old !== undefined && !isStringValue(old)) return ERR_WRONGTYPE;
+    const o = engine.lookupRead(db, key);
+    if (o !== undefined && !isStringValue(o)) return ERR_WRONGTYPE;
+    old = o;
   }
   const found = flags & SET_GET ? old !== undefined : engine.lookupWrite(db, key) !== undefined;
   if ((flags & SET_NX && found) || (flags & SET_XX && !found)) {
@@ -265,16 +269,14 @@ function getexCommand(ctx: ShardCtx, argv: string[]): string {
 
 // ---------------------------------------------------------------- APPEND / STRLEN / ranges
 
-/** Redis's proto-max-bulk-len default: the largest string APPEND and SETRANGE build. */
-const MAX_STRING = 512 * 1024 * 1024;
-const ERR_STRING_SIZE = error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+export const ERR_STRING_SIZE = error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
 
 /**
- * checkStringLength. V8 strings stop a little short of 512 MB (2^29-24 characters): the
- * few sizes in between get the same error instead of a crash.
+ * checkStringLength against proto-max-bulk-len. V8 strings stop a little short of 512 MB
+ * (2^29-24 characters): the few sizes in between get the same error instead of a crash.
  */
-function tooLong(total: number): boolean {
-  return total > MAX_STRING || total > constants.MAX_STRING_LENGTH;
+export function tooLong(ctx: ShardCtx, total: number): boolean {
+  return total > ctx.engine.settings["proto-max-bulk-len"] || total > constants.MAX_STRING_LENGTH;
 }
 
 /* APPEND key value: a missing key is created; the TTL is kept */
@@ -287,7 +289,7 @@ function appendCommand(ctx: ShardCtx, argv: string[]): string {
   }
   if (!isStringValue(cur)) return ERR_WRONGTYPE;
   const old = valueToString(cur);
-  if (tooLong(old.length + argv[2].length)) return ERR_STRING_SIZE;
+  if (tooLong(ctx, old.length + argv[2].length)) return ERR_STRING_SIZE;
   // Redis turns the value into a raw string here, int-looking or not
   const next = old + argv[2];
   engine.setKey(db, argv[1], next, true);
@@ -357,7 +359,7 @@ function setrangeCommand(ctx: ShardCtx, argv: string[]): string {
     old = valueToString(cur);
   }
   if (value.length === 0) return `:${old.length}\r\n`;
-  if (typeof o === "bigint" || tooLong(o + value.length)) return ERR_STRING_SIZE;
+  if (typeof o === "bigint" || tooLong(ctx, o + value.length)) return ERR_STRING_SIZE;
   const head = old.length >= o ? old.slice(0, o) : old + "\0".repeat(o - old.length);
   const next = head + value + old.slice(o + value.length);
   engine.setKey(db, argv[1], next, true);

@@ -3,12 +3,20 @@
  * COMMAND, ACL categories and INFO commandstats all read it.
  */
 import { adminCommands } from "./admin.js";
+import { bitmapCommands } from "./bitmap.js";
 import { connectionCommands } from "./connection.js";
 import { expireCommands } from "./expire.js";
+import { hashCommands } from "./hash.js";
+import { hllCommands } from "./hll.js";
 import { keysCommands } from "./keys.js";
+import { lcsCommands } from "./lcs.js";
+import { listCommands } from "./list.js";
 import { serverCommands } from "./server.js";
+import { setCommands } from "./set.js";
+import { streamCommands } from "./stream.js";
 import { stringCommands } from "./string.js";
 import type { CommandSpec } from "./types.js";
+import { zsetCommands } from "./zset.js";
 
 export const commandTable = new Map<string, CommandSpec>();
 /** lowercase and UPPERCASE spellings, so that the usual request needs one Map probe */
@@ -20,6 +28,14 @@ for (const spec of [
   ...stringCommands,
   ...keysCommands,
   ...expireCommands,
+  ...lcsCommands,
+  ...bitmapCommands,
+  ...hllCommands,
+  ...listCommands,
+  ...hashCommands,
+  ...setCommands,
+  ...zsetCommands,
+  ...streamCommands,
 ]) {
   if (commandTable.has(spec.name)) throw new Error(`command '${spec.name}' declared twice`);
   commandTable.set(spec.name, spec);

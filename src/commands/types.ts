@@ -44,6 +44,13 @@ export interface ShardCtx {
   now: number;
 }
 
+/**
+ * What a blocking command's shard handler (BLPOP, BZPOPMIN, XREAD BLOCK, ...) answers when
+ * there is nothing to serve yet: never sent to a client (it is not RESP). The main thread
+ * then parks the client and runs the handler again when one of its keys is written.
+ */
+export const WOULD_BLOCK = "\0block";
+
 /** Runs on the shard that owns the command's keys; returns RESP bytes as a latin1 string. */
 export type ShardHandler = (ctx: ShardCtx, argv: string[]) => string;
 

@@ -12,6 +12,7 @@ import { Observability } from "../observe/stats.js";
 import { ERR_NOAUTH, errArity, errUnknownCommand, errUnknownSubcommand } from "../resp/errors.js";
 import { isErrorReply, type Proto } from "../resp/reply.js";
 import { arrayElements } from "../resp/scan.js";
+import { ENGINE_SETTINGS } from "../shards/engine.js";
 import type { ReplyTarget } from "../shards/router.js";
 import { Router } from "../shards/router.js";
 import { log } from "../util/log.js";
@@ -104,6 +105,11 @@ export class Server {
     this.router.onReplies = () => this.flushClients();
     this.observe = new Observability(this);
     config.onChange("hz", () => this.router.setHz(config.getNumber("hz")));
+    for (const name of ENGINE_SETTINGS) {
+      const push = (): void => this.router.setSetting(name, config.getNumber(name));
+      config.onChange(name, push);
+      if (config.getNumber(name) !== this.router.settings[name]) push();
+    }
     const tracking = (): void => {
       if (this.router.inline === undefined) {
         void this.router.controlAll(["latency-tracking", config.getBool("latency-tracking") ? "1" : "0"]);
@@ -409,6 +415,7 @@ export class Server {
             spec.cross,
             argv,
             c.db,
+            c.proto,
             shards,
             {
               deliver(reply, index) {

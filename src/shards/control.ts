@@ -6,7 +6,7 @@
 
 import { encodeValue } from "../commands/string.js";
 import { bulk, bulkArray, error, NULL_BULK2, OK, ONE, ZERO } from "../resp/reply.js";
-import { deserializeValue, type ShardEngine, serializeValue } from "./engine.js";
+import { deserializeValue, type EngineSettings, type ShardEngine, serializeValue } from "./engine.js";
 
 export function shardControl(engine: ShardEngine, argv: string[]): { reply: string; hz?: number } {
   switch (argv[0]) {
@@ -34,6 +34,10 @@ export function shardControl(engine: ShardEngine, argv: string[]): { reply: stri
       return { reply: OK };
     case "hz":
       return { reply: OK, hz: Math.max(1, Math.min(500, Number(argv[1]) || 10)) };
+    case "config":
+      // name value: a storage setting (EngineSettings) changed by CONFIG SET
+      (engine.settings as unknown as Record<string, number>)[argv[1] as keyof EngineSettings] = Number(argv[2]);
+      return { reply: OK };
     case "saved":
       engine.dirty = 0;
       return { reply: OK };
@@ -43,6 +47,19 @@ export function shardControl(engine: ShardEngine, argv: string[]): { reply: stri
       const db = engine.dbs[Number(argv[1])];
       engine.now = Date.now();
       return { reply: engine.lookupWrite(db, argv[2]) === undefined ? ZERO : ONE };
+    }
+    case "dump": {
+      // answers [type tag, payload, expire-at or -1] and leaves the key in place
+      const db = engine.dbs[Number(argv[1])];
+      engine.now = Date.now();
+      const v = engine.lookupWrite(db, argv[2]);
+      if (v === undefined) return { reply: NULL_BULK2 };
+      const [tag, payload] = serializeValue(v);
+      return { reply: bulkArray([tag, payload, String(db.expires.get(argv[2]) ?? -1)]) };
+    }
+    case "del": {
+      const db = engine.dbs[Number(argv[1])];
+      return { reply: engine.deleteKey(db, argv[2]) ? ONE : ZERO };
     }
     case "take": {
       // removes the key and answers [type tag, payload, expire-at or -1]

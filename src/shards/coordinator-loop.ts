@@ -13,8 +13,10 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import { keyHashSlot, slotTable } from "../keyspace/slot.js";
+import type { Proto } from "../resp/reply.js";
 import { configureLog, log } from "../util/log.js";
 import { REQ_CONTROL, readReply, writeRequest } from "./contract.js";
+import type { EngineSettings } from "./engine.js";
 import { JOBS } from "./jobs.js";
 import { CTRL_SEQ, Ring, type RingBuffers } from "./ring.js";
 
@@ -39,6 +41,8 @@ export interface JobRequest {
   name: string;
   argv: string[];
   db: number;
+  proto: Proto;
+  settings: EngineSettings;
   shards: number[];
 }
 
@@ -94,7 +98,7 @@ export function runCoordinator(init: CoordinatorInit): void {
     try {
       const run = JOBS[job.name];
       if (run === undefined) throw new Error(`no job '${job.name}'`);
-      reply = run({ held, argv: job.argv, db: job.db, shardOf });
+      reply = run({ held, argv: job.argv, db: job.db, proto: job.proto, settings: job.settings, shardOf });
     } catch (e) {
       log(
         "warning",

@@ -12,21 +12,98 @@ import { type ShardSlowlogEntry, slowlogArgs } from "../observe/slowlog.js";
 import { error, isErrorReply, type Proto } from "../resp/reply.js";
 import { log } from "../util/log.js";
 
+/**
+ * A value of one of the aggregate types (list, hash, set, zset, stream). Each type is a
+ * class in src/types/ that registers how to read its serialized form back.
+ */
+export interface Collection {
+  /** what TYPE answers */
+  readonly type: "list" | "hash" | "set" | "zset" | "stream";
+  /** what OBJECT ENCODING answers, under the engine's current settings */
+  encoding(settings: EngineSettings): string;
+  /** a byte string (latin1) that the type's registered loader turns back into an equal value */
+  serialize(): string;
+  /** MEMORY USAGE estimate in bytes, sampling `samples` elements (0: all) */
+  memoryUsage?(samples: number): number;
+}
+
 /** A stored value. Strings: a latin1 byte string, or a number for Redis's `int` encoding. */
-export type Value = string | number;
+export type Value = string | number | Collection;
+
+/** TYPE's answer for a value. */
+export function typeName(v: Value): string {
+  return typeof v === "object" ? v.type : "string";
+}
+
+const loaders = new Map<string, (payload: string) => Collection>();
+
+/** A collection type declares how its serialize() output is read back (once, at module load). */
+export function registerValueType(type: Collection["type"], load: (payload: string) => Collection): void {
+  loaders.set(type, load);
+}
 
 /**
- * A value as it travels between shards (RENAME/MOVE across shards): a type tag and a
- * byte-string payload. Each value type adds its tag here.
+ * A value as it travels between shards (RENAME/MOVE/COPY across shards, cross-shard jobs):
+ * a type tag and a byte-string payload.
  */
 export function serializeValue(v: Value): [string, string] {
-  return typeof v === "number" ? ["i", String(v)] : ["s", v];
+  if (typeof v === "number") return ["i", String(v)];
+  if (typeof v === "string") return ["s", v];
+  return [v.type, v.serialize()];
 }
 
 export function deserializeValue(tag: string, payload: string): Value {
   if (tag === "i") return Number(payload);
   if (tag === "s") return payload;
-  throw new Error(`unknown value tag '${tag}'`);
+  const load = loaders.get(tag);
+  if (load === undefined) throw new Error(`unknown value tag '${tag}'`);
+  return load(payload);
+}
+
+/**
+ * The configs that shape how values are stored (encodings, limits). The main thread
+ * pushes changes to every shard (control `config`) and hands a copy to each cross-shard job.
+ */
+export interface EngineSettings {
+  "hash-max-listpack-entries": number;
+  "hash-max-listpack-value": number;
+  "set-max-intset-entries": number;
+  "zset-max-listpack-entries": number;
+  "zset-max-listpack-value": number;
+  "list-max-listpack-size": number;
+  "list-compress-depth": number;
+  "stream-node-max-bytes": number;
+  "stream-node-max-entries": number;
+  "proto-max-bulk-len": number;
+}
+
+export const ENGINE_SETTINGS: ReadonlyArray<keyof EngineSettings> = [
+  "hash-max-listpack-entries",
+  "hash-max-listpack-value",
+  "set-max-intset-entries",
+  "zset-max-listpack-entries",
+  "zset-max-listpack-value",
+  "list-max-listpack-size",
+  "list-compress-depth",
+  "stream-node-max-bytes",
+  "stream-node-max-entries",
+  "proto-max-bulk-len",
+];
+
+/** Redis 7.0's defaults. */
+export function defaultEngineSettings(): EngineSettings {
+  return {
+    "hash-max-listpack-entries": 128,
+    "hash-max-listpack-value": 64,
+    "set-max-intset-entries": 512,
+    "zset-max-listpack-entries": 128,
+    "zset-max-listpack-value": 64,
+    "list-max-listpack-size": -2,
+    "list-compress-depth": 0,
+    "stream-node-max-bytes": 4096,
+    "stream-node-max-entries": 100,
+    "proto-max-bulk-len": 512 * 1024 * 1024,
+  };
 }
 
 /** One logical database's part that lives in this shard. */
@@ -89,6 +166,8 @@ export class ShardEngine {
   now = Date.now();
   /** how long the last execute() took, in ms (the inline shard's slow log reads it) */
   lastMs = 0;
+  /** storage configs (encodings, limits), kept in step with CONFIG SET by the main thread */
+  settings: EngineSettings = defaultEngineSettings();
 
   constructor(
     readonly id: number,

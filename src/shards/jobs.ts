@@ -7,9 +7,12 @@
  * The same job code runs in the coordinator thread (worker shards) and on the main thread
  * (`--shards 0`, where there is nothing to hold).
  */
+import { keyPositions } from "../commands/define.js";
+import { lookupCommand } from "../commands/table.js";
 import { ERR_NO_SUCH_KEY } from "../resp/errors.js";
-import { OK, ONE, ZERO } from "../resp/reply.js";
+import { bulkArray, NULL_BULK2, OK, ONE, type Proto, ZERO } from "../resp/reply.js";
 import { decodeBulkArray } from "../resp/scan.js";
+import { deserializeValue, type EngineSettings, ShardEngine, serializeValue } from "./engine.js";
 
 /** Held shards, as a job sees them. */
 export interface HeldShards {
@@ -21,6 +24,9 @@ export interface JobContext {
   held: HeldShards;
   argv: string[];
   db: number;
+  proto: Proto;
+  /** the storage settings in force when the command was sequenced */
+  settings: EngineSettings;
   shardOf(key: string): number;
 }
 
@@ -51,8 +57,63 @@ function msetnxJob(ctx: JobContext): string {
   return ONE;
 }
 
+/** A `dump` reply decoded: [tag, payload, expire-at or -1]. */
+function decodeDump(r: string, what: string): [string, string, number] | undefined {
+  if (r === NULL_BULK2) return undefined;
+  const a = decodeBulkArray(r);
+  if (a === undefined || a.length !== 3) throw new Error(`${what}: a shard answered '${r.slice(0, 60)}' to dump`);
+  return [a[0] as string, a[1] as string, Number(a[2])];
+}
+
+/*
+ * The general cross-shard job: any command whose keys are all known from its key
+ * positions (BITOP, PFMERGE, PFCOUNT, SUNIONSTORE, LMOVE, ZUNIONSTORE, ...). Every key is
+ * copied from its shard into a scratch engine, the command's own shard handler runs
+ * there, and each key the command changed is written back to its shard (replaced or
+ * deleted). The shards are held throughout, so the command is atomic as a whole.
+ */
+function gatherJob(ctx: JobContext): string {
+  const { held, argv, shardOf } = ctx;
+  let spec = lookupCommand(argv[0]);
+  if (spec === undefined) throw new Error(`gather: unknown command '${argv[0]}'`);
+  if (spec.subcommands !== undefined && argv.length > 1) spec = spec.subcommands.get(argv[1].toLowerCase()) ?? spec;
+  const names = [...new Set(keyPositions(spec, argv).map((p) => argv[p]))];
+  const scratch = new ShardEngine(-1, ctx.db + 1);
+  scratch.settings = ctx.settings;
+  scratch.latencyTracking = false;
+  scratch.slowlogSlowerThan = -1;
+  scratch.now = Date.now();
+  const db = scratch.dbs[ctx.db];
+  const dbArg = String(ctx.db);
+  const before: string[] = [];
+  for (const name of names) {
+    const r = held.control(shardOf(name), ["dump", dbArg, name]);
+    before.push(r);
+    const d = decodeDump(r, spec.name);
+    if (d === undefined) continue;
+    db.dict.set(name, deserializeValue(d[0], d[1]));
+    if (d[2] >= 0) db.expires.set(name, d[2]);
+  }
+  const reply = scratch.execute(argv, ctx.db, ctx.proto, spec);
+  if (!spec.flags.includes("write")) return reply;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const v = db.dict.get(name);
+    if (v === undefined) {
+      if (before[i] !== NULL_BULK2) held.control(shardOf(name), ["del", dbArg, name]);
+      continue;
+    }
+    const [tag, payload] = serializeValue(v);
+    const when = String(db.expires.get(name) ?? -1);
+    if (bulkArray([tag, payload, when]) === before[i]) continue;
+    held.control(shardOf(name), ["put", dbArg, name, tag, payload, when]);
+  }
+  return reply;
+}
+
 export const JOBS: Record<string, (ctx: JobContext) => string> = {
   rename: (ctx) => renameGeneric(ctx, false),
   renamenx: (ctx) => renameGeneric(ctx, true),
   msetnx: msetnxJob,
+  gather: gatherJob,
 };

@@ -20,7 +20,7 @@ import { log, logSettings } from "../util/log.js";
 import { REQ_COMMAND, REQ_CONTROL, readReply, writeRequest } from "./contract.js";
 import { shardControl } from "./control.js";
 import type { ChannelInit, CoordinatorInit, JobRequest, JobResult } from "./coordinator-loop.js";
-import { ShardEngine } from "./engine.js";
+import { defaultEngineSettings, type EngineSettings, ShardEngine } from "./engine.js";
 import { CTRL_SEQ, createRingBuffers, Ring } from "./ring.js";
 import type { ShardWorkerInit } from "./worker-loop.js";
 
@@ -98,6 +98,8 @@ export class Router {
   private jobSeq = 0;
   private readonly jobs = new Map<number, { target: ReplyTarget; index: number }>();
   private inlineCron: NodeJS.Timeout | undefined;
+  /** the storage settings as the shards have them (a fresh object on each change) */
+  settings: EngineSettings = defaultEngineSettings();
   /** called after replies were delivered, so the server writes to sockets */
   onReplies: () => void = () => {};
 
@@ -219,13 +221,21 @@ export class Router {
    * global order, and let the coordinator run the job against them. Needs two shards or
    * more; one shard never has cross-shard work.
    */
-  runJob(name: string, argv: string[], db: number, shards: number[], target: ReplyTarget, index: number): void {
+  runJob(
+    name: string,
+    argv: string[],
+    db: number,
+    proto: Proto,
+    shards: number[],
+    target: ReplyTarget,
+    index: number,
+  ): void {
     const port = this.coordPort;
     if (port === undefined) throw new Error("cross-shard job without a coordinator");
     const id = ++this.jobSeq;
     for (const s of shards) this.control(s, ["hold", String(id)], IGNORE, 0);
     this.jobs.set(id, { target, index });
-    port.postMessage({ id, name, argv, db, shards } satisfies JobRequest);
+    port.postMessage({ id, name, argv, db, proto, settings: this.settings, shards } satisfies JobRequest);
     this.flush();
   }
 
@@ -287,6 +297,13 @@ export class Router {
     const r = Atomics.waitAsync(w.rep.ctrl, CTRL_SEQ, w.replySeq);
     if (r.async) void r.value.then(onWake);
     else queueMicrotask(onWake);
+  }
+
+  /** A storage setting changed (CONFIG SET, and once per setting at start). */
+  setSetting(name: keyof EngineSettings, value: number): void {
+    this.settings = { ...this.settings, [name]: value };
+    if (this.inline !== undefined) this.inline.settings = this.settings;
+    else void this.controlAll(["config", name, String(value)]);
   }
 
   /** CONFIG SET hz */

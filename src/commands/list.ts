@@ -1,0 +1,6 @@
+/*
+ * List commands (t_list.c).
+ */
+import type { CommandSpec } from "./types.js";
+
+export const listCommands: CommandSpec[] = [];
