@@ -51,6 +51,16 @@ export interface ShardCtx {
  */
 export const WOULD_BLOCK = "\0block";
 
+/**
+ * WOULD_BLOCK, with the arguments the retries must use instead of the original ones
+ * (XREAD's `$` is resolved when the command starts: retries name the id it stood for).
+ */
+export function wouldBlockWith(argv: readonly string[]): string {
+  let out = `${WOULD_BLOCK}*${argv.length}\r\n`;
+  for (const a of argv) out += `$${a.length}\r\n${a}\r\n`;
+  return out;
+}
+
 /** Runs on the shard that owns the command's keys; returns RESP bytes as a latin1 string. */
 export type ShardHandler = (ctx: ShardCtx, argv: string[]) => string;
 
