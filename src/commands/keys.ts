@@ -10,7 +10,7 @@ import { cmd, keySpec, keysAll, noKeys } from "./define.js";
 import type { ShardCtx } from "./types.js";
 
 /* DEL key [key ...] */
-function delCommand(ctx: ShardCtx, argv: string[]): string {
+export function delCommand(ctx: ShardCtx, argv: string[]): string {
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
     if (ctx.engine.lookupWrite(ctx.db, argv[i]) !== undefined && ctx.engine.deleteKey(ctx.db, argv[i])) n++;
@@ -19,7 +19,7 @@ function delCommand(ctx: ShardCtx, argv: string[]): string {
 }
 
 /* EXISTS key [key ...] */
-function existsCommand(ctx: ShardCtx, argv: string[]): string {
+export function existsCommand(ctx: ShardCtx, argv: string[]): string {
   let n = 0;
   for (let i = 1; i < argv.length; i++) if (ctx.engine.lookupRead(ctx.db, argv[i]) !== undefined) n++;
   return `:${n}\r\n`;

@@ -293,6 +293,7 @@ function appendCommand(ctx: ShardCtx, argv: string[]): string {
   // Redis turns the value into a raw string here, int-looking or not
   const next = old + argv[2];
   engine.setKey(db, argv[1], next, true);
+  engine.markRaw(db, argv[1]);
   return `:${next.length}\r\n`;
 }
 
@@ -363,6 +364,7 @@ function setrangeCommand(ctx: ShardCtx, argv: string[]): string {
   const head = old.length >= o ? old.slice(0, o) : old + "\0".repeat(o - old.length);
   const next = head + value + old.slice(o + value.length);
   engine.setKey(db, argv[1], next, true);
+  engine.markRaw(db, argv[1]);
   return `:${next.length}\r\n`;
 }
 

@@ -9,6 +9,7 @@ import { expireCommands } from "./expire.js";
 import { hashCommands } from "./hash.js";
 import { hllCommands } from "./hll.js";
 import { keysCommands } from "./keys.js";
+import { keyspaceCommands } from "./keyspace.js";
 import { lcsCommands } from "./lcs.js";
 import { listCommands } from "./list.js";
 import { serverCommands } from "./server.js";
@@ -27,6 +28,7 @@ for (const spec of [
   ...serverCommands,
   ...stringCommands,
   ...keysCommands,
+  ...keyspaceCommands,
   ...expireCommands,
   ...lcsCommands,
   ...bitmapCommands,

@@ -164,4 +164,5 @@ export type MainHandler = (
 /** What argument checks may consult on the main thread. */
 export interface CheckEnv {
   databases: number;
+  config: { getString(name: string): string };
 }

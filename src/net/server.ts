@@ -433,7 +433,7 @@ export class Server {
       case "all": {
         if (inline !== undefined) {
           const r = inline.execute(argv, c.db, c.proto, spec);
-          c.reply(r);
+          c.reply(spec.mergeAll === undefined ? r : spec.mergeAll([r], argv, c.proto));
           return;
         }
         const merge = spec.mergeAll ?? mergeOk;

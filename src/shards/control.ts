@@ -48,6 +48,11 @@ export function shardControl(engine: ShardEngine, argv: string[]): { reply: stri
       engine.now = Date.now();
       return { reply: engine.lookupWrite(db, argv[2]) === undefined ? ZERO : ONE };
     }
+    case "scan":
+      // db, walk id, count, pattern, type (src/commands/keyspace.ts)
+      return {
+        reply: engine.scanWalks.step(engine, Number(argv[1]), Number(argv[2]), Number(argv[3]), argv[4], argv[5]),
+      };
     case "dump": {
       // answers [type tag, payload, expire-at or -1] and leaves the key in place
       const db = engine.dbs[Number(argv[1])];

@@ -11,6 +11,7 @@ import { LatencyHistogram } from "../observe/latency.js";
 import { type ShardSlowlogEntry, slowlogArgs } from "../observe/slowlog.js";
 import { error, isErrorReply, type Proto } from "../resp/reply.js";
 import { log } from "../util/log.js";
+import { ScanWalks } from "./scan-walks.js";
 
 /**
  * A value of one of the aggregate types (list, hash, set, zset, stream). Each type is a
@@ -35,11 +36,20 @@ export function typeName(v: Value): string {
   return typeof v === "object" ? v.type : "string";
 }
 
-const loaders = new Map<string, (payload: string) => Collection>();
+/**
+ * The registered loaders. Type modules register while the command table loads, which can
+ * be before this module's body has run (the table and the engine import each other), so
+ * the registry hangs off the thread's global object instead of a module-level const.
+ */
+function loaders(): Map<string, (payload: string) => Collection> {
+  const g = globalThis as { shardisValueLoaders?: Map<string, (payload: string) => Collection> };
+  if (g.shardisValueLoaders === undefined) g.shardisValueLoaders = new Map();
+  return g.shardisValueLoaders;
+}
 
 /** A collection type declares how its serialize() output is read back (once, at module load). */
 export function registerValueType(type: Collection["type"], load: (payload: string) => Collection): void {
-  loaders.set(type, load);
+  loaders().set(type, load);
 }
 
 /**
@@ -55,7 +65,7 @@ export function serializeValue(v: Value): [string, string] {
 export function deserializeValue(tag: string, payload: string): Value {
   if (tag === "i") return Number(payload);
   if (tag === "s") return payload;
-  const load = loaders.get(tag);
+  const load = loaders().get(tag);
   if (load === undefined) throw new Error(`unknown value tag '${tag}'`);
   return load(payload);
 }
@@ -115,6 +125,13 @@ export class ShardDb {
   expireCursor: Iterator<[string, number]> | undefined;
   /** for INFO keyspace avg_ttl: Redis keeps a running average from the expiry cycle */
   avgTtl = 0;
+  /**
+   * Keys whose string value Redis would hold in the `raw` encoding although it is short
+   * (APPEND, SETRANGE, SETBIT, ... build strings in place): OBJECT ENCODING reads it.
+   */
+  readonly raw = new Set<string>();
+  /** RANDOMKEY's walk over `dict`, kept across calls */
+  randomCursor: Iterator<string> | undefined;
 }
 
 export interface CommandStat {
@@ -166,6 +183,8 @@ export class ShardEngine {
   now = Date.now();
   /** how long the last execute() took, in ms (the inline shard's slow log reads it) */
   lastMs = 0;
+  /** SCAN's walks over this shard's dicts */
+  readonly scanWalks = new ScanWalks();
   /** storage configs (encodings, limits), kept in step with CONFIG SET by the main thread */
   settings: EngineSettings = defaultEngineSettings();
 
@@ -184,6 +203,7 @@ export class ShardEngine {
     if (when === undefined || when > this.now) return false;
     db.expires.delete(key);
     db.dict.delete(key);
+    if (db.raw.size !== 0) db.raw.delete(key);
     this.expiredKeys++;
     return true;
   }
@@ -215,12 +235,19 @@ export class ShardEngine {
   setKey(db: ShardDb, key: string, value: Value, keepTtl = false): void {
     db.dict.set(key, value);
     if (!keepTtl && db.expires.size !== 0) db.expires.delete(key);
+    if (db.raw.size !== 0) db.raw.delete(key);
     this.dirty++;
+  }
+
+  /** After setKey: the string was built in place, Redis would call it `raw`. */
+  markRaw(db: ShardDb, key: string): void {
+    db.raw.add(key);
   }
 
   deleteKey(db: ShardDb, key: string): boolean {
     if (!db.dict.delete(key)) return false;
     if (db.expires.size !== 0) db.expires.delete(key);
+    if (db.raw.size !== 0) db.raw.delete(key);
     this.dirty++;
     return true;
   }
@@ -348,6 +375,7 @@ export class ShardEngine {
           if (when <= this.now) {
             db.expires.delete(key);
             db.dict.delete(key);
+            if (db.raw.size !== 0) db.raw.delete(key);
             this.expiredKeys++;
             loopExpired++;
           } else {

@@ -7,6 +7,8 @@
  * The same job code runs in the coordinator thread (worker shards) and on the main thread
  * (`--shards 0`, where there is nothing to hold).
  */
+
+import { parseCopyArgs } from "../commands/copy-args.js";
 import { keyPositions } from "../commands/define.js";
 import { lookupCommand } from "../commands/table.js";
 import { ERR_NO_SUCH_KEY } from "../resp/errors.js";
@@ -111,9 +113,27 @@ function gatherJob(ctx: JobContext): string {
   return reply;
 }
 
+/*
+ * COPY source destination [DB n] [REPLACE], the keys in different shards: the value (and
+ * TTL) is read from the source's shard and put in the destination's.
+ */
+function copyJob(ctx: JobContext): string {
+  const { held, argv, shardOf } = ctx;
+  const parsed = parseCopyArgs(argv, ctx.db, Number.MAX_SAFE_INTEGER);
+  if (typeof parsed === "string") return parsed;
+  const [dbid, replace] = parsed;
+  const d = decodeDump(held.control(shardOf(argv[1]), ["dump", String(ctx.db), argv[1]]), "copy");
+  if (d === undefined) return ZERO;
+  const dst = shardOf(argv[2]);
+  if (!replace && held.control(dst, ["exists", String(dbid), argv[2]]) === ONE) return ZERO;
+  held.control(dst, ["put", String(dbid), argv[2], d[0], d[1], String(d[2])]);
+  return ONE;
+}
+
 export const JOBS: Record<string, (ctx: JobContext) => string> = {
   rename: (ctx) => renameGeneric(ctx, false),
   renamenx: (ctx) => renameGeneric(ctx, true),
   msetnx: msetnxJob,
   gather: gatherJob,
+  copy: copyJob,
 };

@@ -181,6 +181,15 @@ export class Router {
     this.enqueue(this.workers[shard], REQ_CONTROL, 0, 2, argv, 0, target, index);
   }
 
+  /** Runs an internal operation on one shard, in order with the commands sent before it. */
+  controlOne(shard: number, argv: string[]): Promise<string> {
+    if (this.inline !== undefined) return Promise.resolve(shardControl(this.inline, argv).reply);
+    return new Promise((resolve) => {
+      this.control(shard, argv, { deliver: (reply) => resolve(reply) }, 0);
+      this.flush();
+    });
+  }
+
   /** Runs an internal operation on every shard; resolves with the replies in shard order. */
   controlAll(argv: string[]): Promise<string[]> {
     if (this.inline !== undefined) return Promise.resolve([shardControl(this.inline, argv).reply]);
