@@ -434,18 +434,22 @@ function trackingInfoReply(proto: Proto): string {
 
 /*
  * CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
- * The reason is checked before the id (as client.c does). No command blocks in shardis
- * yet, so no client is ever blocked: 0. Whoever adds a blocking command must unblock here.
+ * The reason is checked before the id (as client.c does). A blocked client is answered as
+ * if it timed out, or with the UNBLOCKED error (src/net/blocking.ts).
  */
-function clientUnblockCommand(_c: Client, argv: string[]): string {
+function clientUnblockCommand(c: Client, argv: string[]): string {
   if (argv.length > 4) return subcommandSyntaxError(argv);
+  let withError = false;
   if (argv.length === 4) {
     const reason = argv[3].toLowerCase();
     if (reason !== "timeout" && reason !== "error")
       return error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    withError = reason === "error";
   }
-  if (parseInteger(argv[2]) === undefined) return ERR_NOT_INTEGER;
-  return integer(0);
+  const id = parseInteger(argv[2]);
+  if (id === undefined) return ERR_NOT_INTEGER;
+  const target = c.server.clients.get(Number(id));
+  return integer(target !== undefined && c.server.blocking.unblock(target, withError) ? 1 : 0);
 }
 
 const CLIENT_HELP = [

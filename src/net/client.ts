@@ -35,6 +35,11 @@ export class Client implements ReplyTarget, CommandSink {
   noTouch = false;
   closeAfterReply = false;
   closed = false;
+  /**
+   * Commands that arrived while a blocking command of this client was in flight or
+   * parked: they run, in order, when it is answered (src/net/blocking.ts).
+   */
+  held: string[][] | undefined;
   readonly addr: string;
   readonly laddr: string;
 
@@ -153,6 +158,7 @@ export class Client implements ReplyTarget, CommandSink {
     if (this.closeAfterReply) f += "c";
     if (this.noEvict) f += "e";
     if (this.noTouch) f += "T";
+    if (this.server.blocking.isBlocked(this)) f += "b";
     return f === "" ? "N" : f;
   }
 }

@@ -16,6 +16,7 @@ import { ENGINE_SETTINGS } from "../shards/engine.js";
 import type { ReplyTarget } from "../shards/router.js";
 import { Router } from "../shards/router.js";
 import { log } from "../util/log.js";
+import { Blocking } from "./blocking.js";
 import { Client } from "./client.js";
 
 /** A bug surfaced as a reply: logged with the command's name, answered with an error. */
@@ -68,6 +69,7 @@ export class Server {
     netOutputBytes: 0,
   };
   readonly observe: Observability;
+  readonly blocking: Blocking;
   readonly startedAt = Date.now();
   readonly runId: string;
   protoMaxBulkLen: number;
@@ -103,6 +105,12 @@ export class Server {
     });
     this.router = new Router(config.getNumber("shards"), this.databases, config.getNumber("hz"));
     this.router.onReplies = () => this.flushClients();
+    this.blocking = new Blocking(
+      (c, spec, argv, target) => this.routeAttempt(c, spec, argv, target),
+      (spec, argv) => keyPositions(spec, argv).map((i) => argv[i]),
+      (c) => setImmediate(() => this.drainHeld(c)),
+      (db, keys) => this.blocking.signal(db, keys),
+    );
     this.observe = new Observability(this);
     config.onChange("hz", () => this.router.setHz(config.getNumber("hz")));
     for (const name of ENGINE_SETTINGS) {
@@ -224,6 +232,8 @@ export class Server {
     c.closed = true;
     this.clients.delete(c.id);
     this.monitors.delete(c);
+    this.blocking.dropClient(c);
+    c.held = undefined;
     this.dirty.delete(c);
     if (c.out.length > 0) {
       const s = c.out;
@@ -267,6 +277,13 @@ export class Server {
    */
   processCommand(c: Client, argv: string[]): boolean {
     if (c.closeAfterReply || c.closed) return false;
+    if (c.held !== undefined) {
+      // a blocking command of this client is not answered yet: later ones wait for it,
+      // and a client that keeps sending meanwhile is not read from until then
+      c.held.push(argv);
+      if (c.held.length > 10000 && !c.socket.isPaused()) c.socket.pause();
+      return true;
+    }
     if (this.dispatch(c, argv)) c.afterCommand();
     return !c.closeAfterReply;
   }
@@ -309,11 +326,70 @@ export class Server {
     }
     c.lastCommand = spec.name;
     this.call(c, spec, argv);
+    // (a blocking command signals its own writes when it is served: src/net/blocking.ts)
+    if (this.blocking.hasWaiters() && spec.flags.includes("write") && !spec.flags.includes("blocking")) {
+      this.signalWrite(c, spec, argv);
+    }
     // call() feeds monitors after the command ran (a SELECT shows its new db), as Redis does
     if (this.monitors.size > 0 && !spec.flags.includes("admin") && !spec.flags.includes("skip_monitor")) {
       this.observe.feedMonitors(c, argv);
     }
     return true;
+  }
+
+  /** After a write was sequenced: the clients blocked on what it may have filled try again. */
+  private signalWrite(c: Client, spec: CommandSpec, argv: string[]): void {
+    switch (spec.name) {
+      case "swapdb":
+      case "flushall":
+      case "flushdb":
+        this.blocking.signalDbs([...Array(this.databases).keys()]);
+        return;
+      case "move":
+      case "copy": {
+        // the key may have arrived in another db
+        this.blocking.signalDbs([...Array(this.databases).keys()]);
+        return;
+      }
+    }
+    const pos = keyPositions(spec, argv);
+    if (pos.length === 0) return;
+    this.blocking.signal(
+      c.db,
+      pos.map((i) => argv[i]),
+    );
+  }
+
+  /**
+   * One attempt of a blocking command (src/net/blocking.ts): to the shard owning its keys,
+   * or as a coordinator job when they live in several.
+   */
+  private routeAttempt(c: Client, spec: CommandSpec, argv: string[], target: ReplyTarget): void {
+    const inline = this.router.inline;
+    if (inline !== undefined) {
+      target.deliver(inline.execute(argv, c.db, c.proto, spec), 0);
+      return;
+    }
+    const shards = [...new Set(keyPositions(spec, argv).map((i) => this.router.shardOfKey(argv[i])))].sort(
+      (a, b) => a - b,
+    );
+    if (shards.length <= 1) this.router.send(shards[0] ?? 0, c.db, c.proto, argv, c.id, target, 0);
+    else this.router.runJob(spec.cross ?? "gather", argv, c.db, c.proto, shards, target, 0);
+    this.scheduleFlush();
+  }
+
+  /** A blocking command was answered: the commands its client sent meanwhile run now. */
+  private drainHeld(c: Client): void {
+    const q = c.held;
+    if (q === undefined || c.closed || this.blocking.isBlocked(c)) return;
+    c.held = undefined;
+    let i = 0;
+    while (i < q.length && c.held === undefined && !c.closed && !c.closeAfterReply) {
+      if (this.processCommand(c, q[i++]) === false) break;
+    }
+    if (i < q.length && c.held !== undefined) c.held = q.slice(i).concat(c.held);
+    if (c.held === undefined && c.socket.isPaused() && c.socket.writableLength < 64 * 1024 * 1024) c.socket.resume();
+    this.scheduleFlush();
   }
 
   private mustPause(spec: CommandSpec): boolean {
@@ -378,6 +454,12 @@ export class Server {
         return;
       }
       case "shard": {
+        if (spec.flags.includes("blocking")) {
+          // later commands of this client wait until this one is answered
+          c.held = [];
+          this.blocking.start(c, spec, argv, discard ?? c, discard === undefined ? c.reserve() : 0);
+          return;
+        }
         if (inline !== undefined) {
           const r = inline.execute(argv, c.db, c.proto, spec);
           c.reply(r);

@@ -383,7 +383,7 @@ export function genInfoString(server: Server, sel: SectionSelection, shards: Mer
       ["maxclients", server.maxClients],
       ["client_recent_max_input_buffer", 0],
       ["client_recent_max_output_buffer", maxOut],
-      ["blocked_clients", 0],
+      ["blocked_clients", server.blocking.blockedCount],
       ["tracking_clients", 0],
       ["clients_in_timeout_table", 0],
     ]);

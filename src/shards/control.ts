@@ -6,7 +6,7 @@
 
 import { encodeValue } from "../commands/string.js";
 import { bulk, bulkArray, error, NULL_BULK2, OK, ONE, ZERO } from "../resp/reply.js";
-import { deserializeValue, type EngineSettings, type ShardEngine, serializeValue } from "./engine.js";
+import type { EngineSettings, ShardEngine } from "./engine.js";
 
 export function shardControl(engine: ShardEngine, argv: string[]): { reply: string; hz?: number } {
   switch (argv[0]) {
@@ -59,7 +59,7 @@ export function shardControl(engine: ShardEngine, argv: string[]): { reply: stri
       engine.now = Date.now();
       const v = engine.lookupWrite(db, argv[2]);
       if (v === undefined) return { reply: NULL_BULK2 };
-      const [tag, payload] = serializeValue(v);
+      const [tag, payload] = engine.dumpValue(db, argv[2], v);
       return { reply: bulkArray([tag, payload, String(db.expires.get(argv[2]) ?? -1)]) };
     }
     case "del": {
@@ -72,7 +72,7 @@ export function shardControl(engine: ShardEngine, argv: string[]): { reply: stri
       engine.now = Date.now();
       const v = engine.lookupWrite(db, argv[2]);
       if (v === undefined) return { reply: NULL_BULK2 };
-      const [tag, payload] = serializeValue(v);
+      const [tag, payload] = engine.dumpValue(db, argv[2], v);
       const when = db.expires.get(argv[2]) ?? -1;
       engine.deleteKey(db, argv[2]);
       return { reply: bulkArray([tag, payload, String(when)]) };
@@ -86,7 +86,7 @@ export function shardControl(engine: ShardEngine, argv: string[]): { reply: stri
     case "put": {
       // db, key, tag, payload, expire-at or -1: replaces whatever the key held
       const db = engine.dbs[Number(argv[1])];
-      engine.setKey(db, argv[2], deserializeValue(argv[3], argv[4]));
+      engine.putValue(db, argv[2], argv[3], argv[4]);
       const when = Number(argv[5]);
       if (when >= 0) engine.setExpire(db, argv[2], when);
       return { reply: OK };

@@ -64,7 +64,7 @@ export function serializeValue(v: Value): [string, string] {
 
 export function deserializeValue(tag: string, payload: string): Value {
   if (tag === "i") return Number(payload);
-  if (tag === "s") return payload;
+  if (tag === "s" || tag === "r") return payload;
   const load = loaders().get(tag);
   if (load === undefined) throw new Error(`unknown value tag '${tag}'`);
   return load(payload);
@@ -237,6 +237,22 @@ export class ShardEngine {
     if (!keepTtl && db.expires.size !== 0) db.expires.delete(key);
     if (db.raw.size !== 0) db.raw.delete(key);
     this.dirty++;
+  }
+
+  /**
+   * A key's value as it travels between shards: [tag, payload]; a string Redis would hold
+   * as `raw` travels with tag "r" (see putValue).
+   */
+  dumpValue(db: ShardDb, key: string, v: Value): [string, string] {
+    const out = serializeValue(v);
+    if (out[0] === "s" && db.raw.has(key)) out[0] = "r";
+    return out;
+  }
+
+  /** Stores a travelled value (replacing the key, TTL dropped). */
+  putValue(db: ShardDb, key: string, tag: string, payload: string): void {
+    this.setKey(db, key, deserializeValue(tag, payload));
+    if (tag === "r") this.markRaw(db, key);
   }
 
   /** After setKey: the string was built in place, Redis would call it `raw`. */

@@ -14,7 +14,7 @@ import { lookupCommand } from "../commands/table.js";
 import { ERR_NO_SUCH_KEY } from "../resp/errors.js";
 import { bulkArray, NULL_BULK2, OK, ONE, type Proto, ZERO } from "../resp/reply.js";
 import { decodeBulkArray } from "../resp/scan.js";
-import { deserializeValue, type EngineSettings, ShardEngine, serializeValue } from "./engine.js";
+import { deserializeValue, type EngineSettings, ShardEngine } from "./engine.js";
 
 /** Held shards, as a job sees them. */
 export interface HeldShards {
@@ -94,6 +94,7 @@ function gatherJob(ctx: JobContext): string {
     const d = decodeDump(r, spec.name);
     if (d === undefined) continue;
     db.dict.set(name, deserializeValue(d[0], d[1]));
+    if (d[0] === "r") db.raw.add(name);
     if (d[2] >= 0) db.expires.set(name, d[2]);
   }
   const reply = scratch.execute(argv, ctx.db, ctx.proto, spec);
@@ -105,7 +106,7 @@ function gatherJob(ctx: JobContext): string {
       if (before[i] !== NULL_BULK2) held.control(shardOf(name), ["del", dbArg, name]);
       continue;
     }
-    const [tag, payload] = serializeValue(v);
+    const [tag, payload] = scratch.dumpValue(db, name, v);
     const when = String(db.expires.get(name) ?? -1);
     if (bulkArray([tag, payload, when]) === before[i]) continue;
     held.control(shardOf(name), ["put", dbArg, name, tag, payload, when]);
