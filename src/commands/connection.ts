@@ -41,9 +41,10 @@ function checkPassword(c: Client, user: string, pass: string): boolean {
   return want === "" || want === pass;
 }
 
-/* PING [message] */
-function pingCommand(_c: Client, argv: string[]): string {
+/* PING [message]: in RESP2 Pub/Sub mode a ["pong", message or ""] array */
+function pingCommand(c: Client, argv: string[]): string {
   if (argv.length > 2) return errArity("ping");
+  if (c.subs !== undefined && c.proto === 2) return `*2\r\n$4\r\npong\r\n${bulk(argv.length === 1 ? "" : argv[1])}`;
   return argv.length === 1 ? PONG : bulk(argv[1]);
 }
 
@@ -173,6 +174,8 @@ function resetCommand(c: Client): string {
     c.server.monitors.delete(c);
   }
   c.authenticated = !c.server.authRequiredForNewClients();
+  c.server.discardTransaction(c);
+  c.server.pubsub.dropClient(c);
   return "+RESET\r\n";
 }
 
@@ -194,7 +197,7 @@ export function clientInfoLine(c: Client, now = Date.now()): string {
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${(c.socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1} ` +
     `name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
-    `flags=${c.flagsString()} db=${c.db} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=${Math.max(0, 20474 - qbuf)} ` +
+    `flags=${c.flagsString()} db=${c.db} sub=${c.subs?.channels.size ?? 0} psub=${c.subs?.patterns.size ?? 0} ssub=${c.subs?.shard.size ?? 0} multi=${c.multi === undefined ? -1 : c.multi.length} qbuf=${qbuf} qbuf-free=${Math.max(0, 20474 - qbuf)} ` +
     `argv-mem=0 multi-mem=0 rbs=16384 rbp=0 obl=0 oll=0 omem=${omem} tot-mem=${22000 + qbuf + omem} ` +
     `events=r${omem > 0 ? "w" : ""} cmd=${c.lastCommand} user=default redir=-1 resp=${c.proto} lib-name=${c.libName} lib-ver=${c.libVer}`
   );
@@ -202,10 +205,10 @@ export function clientInfoLine(c: Client, now = Date.now()): string {
 
 /**
  * getClientType: MONITOR clients count as normal (Redis marks them as replicas internally
- * but exposes them as normal). No client is a master, a replica or a subscriber yet.
+ * but exposes them as normal); a client in Pub/Sub mode is "pubsub". No master or replica yet.
  */
-function clientType(_c: Client): "normal" | "master" | "replica" | "pubsub" {
-  return "normal";
+function clientType(c: Client): "normal" | "master" | "replica" | "pubsub" {
+  return c.subs !== undefined ? "pubsub" : "normal";
 }
 
 /** getClientTypeByName: normal, slave, replica, pubsub, master, in any letter case. */

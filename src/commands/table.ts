@@ -12,10 +12,12 @@ import { keysCommands } from "./keys.js";
 import { keyspaceCommands } from "./keyspace.js";
 import { lcsCommands } from "./lcs.js";
 import { listCommands } from "./list.js";
+import { pubsubCommands } from "./pubsub.js";
 import { serverCommands } from "./server.js";
 import { setCommands } from "./set.js";
 import { streamCommands } from "./stream.js";
 import { stringCommands } from "./string.js";
+import { transactionCommands } from "./transaction.js";
 import type { CommandSpec } from "./types.js";
 import { zsetCommands } from "./zset.js";
 
@@ -38,6 +40,8 @@ for (const spec of [
   ...setCommands,
   ...zsetCommands,
   ...streamCommands,
+  ...pubsubCommands,
+  ...transactionCommands,
 ]) {
   if (commandTable.has(spec.name)) throw new Error(`command '${spec.name}' declared twice`);
   commandTable.set(spec.name, spec);

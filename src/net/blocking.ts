@@ -90,7 +90,7 @@ export function blockTimeoutMs(spec: CommandSpec, argv: string[]): number | unde
 }
 
 /** What a blocked call answers when it times out. */
-function timeoutReply(spec: CommandSpec, proto: 2 | 3): string {
+export function timeoutReply(spec: CommandSpec, proto: 2 | 3): string {
   return spec.name === "brpoplpush" || spec.name === "blmove" ? nullBulk(proto) : nullArray(proto);
 }
 

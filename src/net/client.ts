@@ -9,6 +9,7 @@ import { errProtocol } from "../resp/errors.js";
 import { type CommandSink, RequestParser } from "../resp/parser.js";
 import type { Proto } from "../resp/reply.js";
 import type { ReplyTarget } from "../shards/router.js";
+import type { Subscriptions } from "./pubsub.js";
 import type { Server } from "./server.js";
 
 export class Client implements ReplyTarget, CommandSink {
@@ -40,6 +41,16 @@ export class Client implements ReplyTarget, CommandSink {
    * parked: they run, in order, when it is answered (src/net/blocking.ts).
    */
   held: string[][] | undefined;
+  /** Pub/Sub subscriptions; undefined when not in Pub/Sub mode (src/net/pubsub.ts) */
+  subs: Subscriptions | undefined;
+  /** MULTI: the queued commands; undefined outside a transaction */
+  multi: string[][] | undefined;
+  /** a command was refused while queuing: EXEC answers EXECABORT */
+  multiFailed = false;
+  /** WATCHed keys (`${db}\0${key}`) with their expire time when watched (-1: none) */
+  watching: Map<string, number> | undefined;
+  /** a watched key was written: EXEC answers nil (CLIENT_DIRTY_CAS) */
+  dirtyCas = false;
   readonly addr: string;
   readonly laddr: string;
 
@@ -152,13 +163,17 @@ export class Client implements ReplyTarget, CommandSink {
     if (this.closeAfterReply && this.slots.length === 0) this.server.closeClient(this);
   }
 
+  /** CLIENT LIST flags, in getClientInfoString's order. */
   flagsString(): string {
     let f = "";
     if (this.monitor) f += "O";
+    if (this.subs !== undefined) f += "P";
+    if (this.multi !== undefined) f += "x";
+    if (this.server.blocking.isBlocked(this)) f += "b";
+    if (this.dirtyCas) f += "d";
     if (this.closeAfterReply) f += "c";
     if (this.noEvict) f += "e";
     if (this.noTouch) f += "T";
-    if (this.server.blocking.isBlocked(this)) f += "b";
     return f === "" ? "N" : f;
   }
 }

@@ -6,24 +6,40 @@ import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { keyPositions } from "../commands/define.js";
 import { mergeOk, mergeSum } from "../commands/keys.js";
 import { lookupCommand } from "../commands/table.js";
-import type { CommandSpec } from "../commands/types.js";
+import { type CommandSpec, WOULD_BLOCK } from "../commands/types.js";
 import type { Config } from "../config/config.js";
 import { Observability } from "../observe/stats.js";
 import { ERR_NOAUTH, errArity, errUnknownCommand, errUnknownSubcommand } from "../resp/errors.js";
-import { isErrorReply, type Proto } from "../resp/reply.js";
+import { isErrorReply, nullArray, type Proto, QUEUED } from "../resp/reply.js";
 import { arrayElements } from "../resp/scan.js";
 import { ENGINE_SETTINGS } from "../shards/engine.js";
 import type { ReplyTarget } from "../shards/router.js";
 import { Router } from "../shards/router.js";
 import { log } from "../util/log.js";
-import { Blocking } from "./blocking.js";
+import { Blocking, timeoutReply } from "./blocking.js";
 import { Client } from "./client.js";
+import { PubSub } from "./pubsub.js";
+import {
+  ERR_EXEC_WITHOUT_MULTI,
+  ERR_EXECABORT,
+  ERR_NOT_IN_MULTI,
+  ExecReplies,
+  TXN_CONTROL,
+  Watches,
+} from "./transaction.js";
 
 /** A bug surfaced as a reply: logged with the command's name, answered with an error. */
 function internalError(what: string, e: unknown): string {
   log("warning", `Internal error in '${what}': ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   return `-ERR internal error while executing '${what}'\r\n`;
 }
+
+/** Where call() puts a command's reply: a client, or EXEC's collected replies. */
+type ReplyOut = ReplyTarget & {
+  reply(r: string): void;
+  reserve(): number;
+  repliesDropped(): boolean;
+};
 
 /** A reply that nobody reads (CLIENT REPLY OFF/SKIP). */
 const DISCARD: ReplyTarget = { deliver() {} };
@@ -70,6 +86,8 @@ export class Server {
   };
   readonly observe: Observability;
   readonly blocking: Blocking;
+  readonly pubsub = new PubSub(this);
+  readonly watches = new Watches();
   readonly startedAt = Date.now();
   readonly runId: string;
   protoMaxBulkLen: number;
@@ -233,6 +251,8 @@ export class Server {
     this.clients.delete(c.id);
     this.monitors.delete(c);
     this.blocking.dropClient(c);
+    this.pubsub.dropClient(c);
+    this.discardTransaction(c);
     c.held = undefined;
     this.dirty.delete(c);
     if (c.out.length > 0) {
@@ -293,30 +313,40 @@ export class Server {
     this.stats.commandsProcessed++;
     let spec = lookupCommand(argv[0]);
     if (spec === undefined) {
-      const r = errUnknownCommand(argv);
-      this.observe.rejected(undefined, r);
-      c.reply(r);
+      this.reject(c, undefined, errUnknownCommand(argv));
       return true;
     }
     if (spec.subcommands !== undefined && argv.length >= 2) {
       const sub = spec.subcommands.get(argv[1].toLowerCase());
       if (sub === undefined) {
-        const r = errUnknownSubcommand(argv[1], spec.name);
-        this.observe.rejected(undefined, r);
-        c.reply(r);
+        this.reject(c, undefined, errUnknownSubcommand(argv[1], spec.name));
         return true;
       }
       spec = sub;
     }
     if ((spec.arity > 0 && spec.arity !== argv.length) || argv.length < -spec.arity) {
-      const r = errArity(spec.name);
-      this.observe.rejected(spec, r);
-      c.reply(r);
+      this.reject(c, spec, errArity(spec.name));
       return true;
     }
     if (!c.authenticated && !spec.flags.includes("no_auth")) {
-      this.observe.rejected(spec, ERR_NOAUTH);
-      c.reply(ERR_NOAUTH);
+      this.reject(c, spec, ERR_NOAUTH);
+      return true;
+    }
+    if (c.subs !== undefined) {
+      // RESP2 Pub/Sub mode: only (P|S)(UN)SUBSCRIBE, PING, QUIT, RESET
+      const err = this.pubsub.rejectInContext(c, spec.name);
+      if (err !== undefined) {
+        this.reject(c, spec, err);
+        return true;
+      }
+    }
+    if (c.multi !== undefined && !TXN_CONTROL.has(spec.name)) {
+      if (spec.flags.includes("no_multi")) {
+        this.reject(c, spec, ERR_NOT_IN_MULTI);
+        return true;
+      }
+      c.multi.push(argv);
+      c.reply(QUEUED);
       return true;
     }
     if (this.pauseUntil > 0 && this.mustPause(spec)) {
@@ -325,16 +355,113 @@ export class Server {
       return false;
     }
     c.lastCommand = spec.name;
-    this.call(c, spec, argv);
-    // (a blocking command signals its own writes when it is served: src/net/blocking.ts)
-    if (this.blocking.hasWaiters() && spec.flags.includes("write") && !spec.flags.includes("blocking")) {
-      this.signalWrite(c, spec, argv);
+    this.callWatched(c, spec, argv, c);
+    this.afterCall(c, spec, argv);
+    return true;
+  }
+
+  /**
+   * call(), with a change check around a write that names a WATCHed key: the shards'
+   * change counters are read right before and after it (src/net/transaction.ts).
+   */
+  private callWatched(c: Client, spec: CommandSpec, argv: string[], out: ReplyOut): void {
+    if (this.watches.size === 0 || !spec.flags.includes("write")) {
+      this.call(c, spec, argv, out);
+      return;
     }
-    // call() feeds monitors after the command ran (a SELECT shows its new db), as Redis does
+    const ids = this.watches.watchedBy(c.db, spec, argv, this.databases);
+    if (ids.length === 0) {
+      this.call(c, spec, argv, out);
+      return;
+    }
+    const inline = this.router.inline;
+    if (inline !== undefined) {
+      const d0 = inline.dirty;
+      this.call(c, spec, argv, out);
+      this.watches.beginCheck(ids);
+      this.watches.endCheck(ids, inline.dirty !== d0);
+      return;
+    }
+    const router = this.router;
+    const shards = [...new Set(keyPositions(spec, argv).map((i) => router.shardOfKey(argv[i])))];
+    this.watches.beginCheck(ids);
+    const before = shards.map((s) => router.controlOne(s, ["dirty"]));
+    this.call(c, spec, argv, out);
+    const after = shards.map((s) => router.controlOne(s, ["dirty"]));
+    void Promise.all([...before, ...after]).then((r) => {
+      let changed = false;
+      for (let i = 0; i < shards.length; i++) if (r[i] !== r[i + shards.length]) changed = true;
+      this.watches.endCheck(ids, changed);
+    });
+  }
+
+  /** A command refused before it ran; inside MULTI it dooms the transaction (flagTransaction). */
+  private reject(c: Client, spec: CommandSpec | undefined, r: string): void {
+    this.observe.rejected(spec, r);
+    if (c.multi !== undefined) c.multiFailed = true;
+    c.reply(r);
+  }
+
+  /** What follows every executed command: MONITOR, WATCH invalidation, blocked clients. */
+  private afterCall(c: Client, spec: CommandSpec, argv: string[]): void {
+    // monitors are fed after the command ran (a SELECT shows its new db), as Redis does
     if (this.monitors.size > 0 && !spec.flags.includes("admin") && !spec.flags.includes("skip_monitor")) {
       this.observe.feedMonitors(c, argv);
     }
-    return true;
+    if (!spec.flags.includes("write")) return;
+    // (a blocking command signals its own writes when it is served: src/net/blocking.ts)
+    if (this.blocking.hasWaiters() && !spec.flags.includes("blocking")) this.signalWrite(c, spec, argv);
+  }
+
+  /**
+   * EXEC: nil when a watched key changed, EXECABORT after a queuing error, else every
+   * queued command run back to back (atomic: see src/net/transaction.ts).
+   */
+  exec(c: Client): string | Promise<string> {
+    const queued = c.multi;
+    if (queued === undefined) return ERR_EXEC_WITHOUT_MULTI;
+    c.multi = undefined;
+    const failed = c.multiFailed;
+    c.multiFailed = false;
+    if (failed) {
+      this.watches.unwatchAll(c);
+      return ERR_EXECABORT;
+    }
+    if (c.watching === undefined) return this.runQueued(c, queued);
+    // change checks of earlier writes on the watched keys may still be in flight: the
+    // client's later commands wait with the EXEC until they are in
+    c.held = c.held ?? [];
+    return this.watches.settled(c).then(() => {
+      const dirty = c.dirtyCas || this.watches.expired(c, Date.now());
+      this.watches.unwatchAll(c);
+      const r = dirty ? nullArray(c.proto) : this.runQueued(c, queued);
+      setImmediate(() => this.drainHeld(c));
+      return r;
+    });
+  }
+
+  /** EXEC's body: every queued command enqueued back to back (the atomicity argument). */
+  private runQueued(c: Client, queued: string[][]): string | Promise<string> {
+    if (queued.length === 0) return "*0\r\n";
+    return new Promise((resolve) => {
+      const out = new ExecReplies(resolve);
+      for (const argv of queued) {
+        let spec = lookupCommand(argv[0]) as CommandSpec;
+        if (spec.subcommands !== undefined && argv.length >= 2)
+          spec = spec.subcommands.get(argv[1].toLowerCase()) ?? spec;
+        c.lastCommand = spec.name;
+        this.callWatched(c, spec, argv, out);
+        this.afterCall(c, spec, argv);
+      }
+      out.close();
+    });
+  }
+
+  /** DISCARD, RESET, a closing client: the transaction and the watches go. */
+  discardTransaction(c: Client): void {
+    c.multi = undefined;
+    c.multiFailed = false;
+    this.watches.unwatchAll(c);
   }
 
   /** After a write was sequenced: the clients blocked on what it may have filled try again. */
@@ -409,15 +536,19 @@ export class Server {
     this.scheduleFlush();
   }
 
-  private call(c: Client, spec: CommandSpec, argv: string[]): void {
+  /**
+   * Runs a dispatched command; its reply goes to `out`: the client, or EXEC's collection
+   * of replies (src/net/transaction.ts).
+   */
+  private call(c: Client, spec: CommandSpec, argv: string[], out: ReplyOut = c): void {
     // a reply that comes later is dropped or kept as the flags stand now, when Redis
     // would add it; immediate replies are checked by Client.reply itself
-    const discard = c.repliesDropped() ? DISCARD : undefined;
+    const discard = out.repliesDropped() ? DISCARD : undefined;
     if (spec.check !== undefined) {
       const err = spec.check(argv, this);
       if (err !== undefined) {
         this.observe.mainCall(spec, 0, err);
-        c.reply(err);
+        out.reply(err);
         return;
       }
     }
@@ -435,11 +566,11 @@ export class Server {
         if (r === undefined) return;
         if (typeof r === "string") {
           this.observe.mainCall(spec, performance.now() - t0, r, c, argv);
-          c.reply(r);
+          out.reply(r);
           return;
         }
-        const seq = discard === undefined ? c.reserve() : 0;
-        const target = discard ?? c;
+        const seq = discard === undefined ? out.reserve() : 0;
+        const target = discard ?? out;
         r.then(
           (reply) => {
             this.observe.mainCall(spec, performance.now() - t0, reply, c, argv);
@@ -455,23 +586,31 @@ export class Server {
       }
       case "shard": {
         if (spec.flags.includes("blocking")) {
+          if (out !== c) {
+            // inside EXEC a blocking command does not block: one attempt, else its timeout reply
+            const seq = out.reserve();
+            this.routeAttempt(c, spec, argv, {
+              deliver: (reply) => out.deliver(reply.startsWith(WOULD_BLOCK) ? timeoutReply(spec, c.proto) : reply, seq),
+            });
+            return;
+          }
           // later commands of this client wait until this one is answered
           c.held = [];
-          this.blocking.start(c, spec, argv, discard ?? c, discard === undefined ? c.reserve() : 0);
+          this.blocking.start(c, spec, argv, discard ?? out, discard === undefined ? out.reserve() : 0);
           return;
         }
         if (inline !== undefined) {
           const r = inline.execute(argv, c.db, c.proto, spec);
-          c.reply(r);
+          out.reply(r);
           this.observe.afterInline(c, argv, spec, inline.lastMs);
           return;
         }
-        const target = discard ?? c;
+        const target = discard ?? out;
         const router = this.router;
         if (spec.keys.last === spec.keys.first && spec.getKeys === undefined) {
           // one key (GET, SET, INCR, ...): no key list to build
           const shard = router.shardOfKey(argv[spec.keys.first]);
-          router.send(shard, c.db, c.proto, argv, c.id, target, discard === undefined ? c.reserve() : 0);
+          router.send(shard, c.db, c.proto, argv, c.id, target, discard === undefined ? out.reserve() : 0);
           return;
         }
         const keys = keyPositions(spec, argv);
@@ -484,14 +623,14 @@ export class Server {
           }
         }
         if (!split) {
-          router.send(shard, c.db, c.proto, argv, c.id, target, discard === undefined ? c.reserve() : 0);
+          router.send(shard, c.db, c.proto, argv, c.id, target, discard === undefined ? out.reserve() : 0);
           return;
         }
         if (spec.cross !== undefined) {
           // dependent pieces: the coordinator runs the command against held shards
           const shards = [...new Set(keys.map((k) => router.shardOfKey(argv[k])))].sort((a, b) => a - b);
           const t0 = performance.now();
-          const seq = discard === undefined ? c.reserve() : 0;
+          const seq = discard === undefined ? out.reserve() : 0;
           const observe = this.observe;
           router.runJob(
             spec.cross,
@@ -509,19 +648,22 @@ export class Server {
           );
           return;
         }
-        this.sendSplit(c, spec, argv, keys, target, discard === undefined ? c.reserve() : 0);
+        this.sendSplit(c, spec, argv, keys, target, discard === undefined ? out.reserve() : 0);
         return;
       }
       case "all": {
         if (inline !== undefined) {
           const r = inline.execute(argv, c.db, c.proto, spec);
-          c.reply(spec.mergeAll === undefined ? r : spec.mergeAll([r], argv, c.proto));
+          out.reply(spec.mergeAll === undefined ? r : spec.mergeAll([r], argv, c.proto));
           return;
         }
         const merge = spec.mergeAll ?? mergeOk;
         const proto = c.proto;
-        const m = new SplitMerge(discard ?? c, discard === undefined ? c.reserve() : 0, this.router.count, (parts) =>
-          merge(parts, argv, proto),
+        const m = new SplitMerge(
+          discard ?? out,
+          discard === undefined ? out.reserve() : 0,
+          this.router.count,
+          (parts) => merge(parts, argv, proto),
         );
         for (let i = 0; i < this.router.count; i++) this.router.send(i, c.db, c.proto, argv, c.id, m, i);
         return;

@@ -53,6 +53,16 @@ export function shardControl(engine: ShardEngine, argv: string[]): { reply: stri
       return {
         reply: engine.scanWalks.step(engine, Number(argv[1]), Number(argv[2]), Number(argv[3]), argv[4], argv[5]),
       };
+    case "dirty":
+      // the change counter, read around a write on a WATCHed key (src/net/transaction.ts)
+      return { reply: `:${engine.dirty}\r\n` };
+    case "expireat": {
+      // db, key: the key's expire time in ms, -1 without one or without the key (WATCH)
+      const db = engine.dbs[Number(argv[1])];
+      engine.now = Date.now();
+      if (engine.lookupWrite(db, argv[2]) === undefined) return { reply: ":-1\r\n" };
+      return { reply: `:${db.expires.get(argv[2]) ?? -1}\r\n` };
+    }
     case "dump": {
       // answers [type tag, payload, expire-at or -1] and leaves the key in place
       const db = engine.dbs[Number(argv[1])];
