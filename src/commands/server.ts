@@ -262,6 +262,7 @@ function keySpecsReply(spec: CommandSpec, proto: Proto): string {
     const bs = ks.beginSearch;
     out += bulk("begin_search") + mapHeader(2, proto) + bulk("type");
     if ("index" in bs) out += bulk("index") + bulk("spec") + mapHeader(1, proto) + bulk("index") + integer(bs.index);
+    else if ("unknown" in bs) out += bulk("unknown") + bulk("spec") + mapHeader(0, proto);
     else {
       out +=
         bulk("keyword") +
@@ -274,7 +275,8 @@ function keySpecsReply(spec: CommandSpec, proto: Proto): string {
     }
     const fk = ks.findKeys;
     out += bulk("find_keys") + mapHeader(2, proto) + bulk("type");
-    if ("range" in fk) {
+    if ("unknown" in fk) out += bulk("unknown") + bulk("spec") + mapHeader(0, proto);
+    else if ("range" in fk) {
       const r = fk.range;
       out +=
         bulk("range") +
@@ -326,6 +328,8 @@ function keysFromSpecs(specs: readonly KeySpec[], argv: readonly string[]): KeyR
     if (ks.flags.includes("not_key")) continue;
     let first = 0;
     const bs = ks.beginSearch;
+    const fk = ks.findKeys;
+    if ("unknown" in bs || "unknown" in fk) continue;
     if ("index" in bs) first = bs.index;
     else {
       const start = bs.startfrom > 0 ? bs.startfrom : argc + bs.startfrom;
@@ -342,7 +346,6 @@ function keysFromSpecs(specs: readonly KeySpec[], argv: readonly string[]): KeyR
     }
     let last: number;
     let step: number;
-    const fk = ks.findKeys;
     if ("range" in fk) {
       const r = fk.range;
       step = r.step;
@@ -391,15 +394,16 @@ function keysWithFlags(spec: CommandSpec, argv: readonly string[]): KeyRef[] {
 /** addReplyCommandInfo: the 10-element description of a command. */
 function commandInfoReply(spec: CommandSpec | undefined, proto: Proto): string {
   if (spec === undefined) return nullBulk(proto);
-  const movable = spec.getKeys !== undefined;
+  // the legacy key range, as declared (Redis shows it for movable-keys commands too:
+  // ZUNIONSTORE 1 1 1 for its destination)
   let out =
     arrayHeader(10) +
     bulk(spec.name) +
     integer(spec.arity) +
     statusSet(commandFlags(spec), proto) +
-    integer(movable ? 0 : spec.keys.first) +
-    integer(movable ? 0 : spec.keys.last) +
-    integer(movable ? 0 : spec.keys.step) +
+    integer(spec.keys.first) +
+    integer(spec.keys.last) +
+    integer(spec.keys.step) +
     statusSet(
       aclCategories(spec).map((a) => `@${a}`),
       proto,

@@ -15,6 +15,7 @@ import { listCommands } from "./list.js";
 import { pubsubCommands } from "./pubsub.js";
 import { serverCommands } from "./server.js";
 import { setCommands } from "./set.js";
+import { sortCommands } from "./sort.js";
 import { streamCommands } from "./stream.js";
 import { stringCommands } from "./string.js";
 import { transactionCommands } from "./transaction.js";
@@ -42,6 +43,7 @@ for (const spec of [
   ...streamCommands,
   ...pubsubCommands,
   ...transactionCommands,
+  ...sortCommands,
 ]) {
   if (commandTable.has(spec.name)) throw new Error(`command '${spec.name}' declared twice`);
   commandTable.set(spec.name, spec);

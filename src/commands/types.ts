@@ -101,7 +101,7 @@ export interface KeySpec {
   /** key-spec flags as Redis spells them: RO RW OW RM access update insert delete ... */
   flags: string[];
   /** `index`: keys start at this argument; `keyword`: after this word, searched from `startfrom` */
-  beginSearch: { index: number } | { keyword: string; startfrom: number };
+  beginSearch: { index: number } | { keyword: string; startfrom: number } | { unknown: true };
   /**
    * `range`: keys up to `lastkey` (relative to the begin index; negative counts from the
    * end) every `step`, at most argc/`limit` of them (0: no limit); `keynum`: the argument at
@@ -109,7 +109,9 @@ export interface KeySpec {
    */
   findKeys:
     | { range: { lastkey: number; step: number; limit: number } }
-    | { keynum: { keynumidx: number; firstkey: number; step: number } };
+    | { keynum: { keynumidx: number; firstkey: number; step: number } }
+    /** SORT's BY/GET and STORE keys: named by the command's content, found by its getKeys */
+    | { unknown: true };
 }
 
 export interface CommandSpec {
@@ -148,6 +150,11 @@ export interface CommandSpec {
    * several shards and its pieces depend on each other (RENAME, MSETNX).
    */
   cross?: string;
+  /**
+   * Whether this call reads keys it does not declare (SORT's BY/GET patterns): then, with
+   * several shards, the `cross` job runs it holding every shard.
+   */
+  crossAll?: (argv: string[]) => boolean;
   /** merging the replies of a `runsOn: "all"` command */
   mergeAll?: (replies: string[], argv: string[], proto: Proto) => string;
   /** main-thread handler, see src/net/client.ts for the context it receives */

@@ -613,8 +613,21 @@ export class Server {
           router.send(shard, c.db, c.proto, argv, c.id, target, discard === undefined ? out.reserve() : 0);
           return;
         }
+        if (spec.crossAll !== undefined && router.count > 1 && spec.crossAll(argv)) {
+          // reads keys it does not declare (SORT BY/GET): its job holds every shard
+          this.runCross(
+            c,
+            spec,
+            argv,
+            [...Array(router.count).keys()],
+            target,
+            discard === undefined ? out.reserve() : 0,
+          );
+          return;
+        }
         const keys = keyPositions(spec, argv);
-        const shard = router.shardOfKey(argv[keys[0]]);
+        // no key found (a malformed movable-keys call): any shard answers its error
+        const shard = keys.length === 0 ? 0 : router.shardOfKey(argv[keys[0]]);
         let split = false;
         for (let i = 1; i < keys.length; i++) {
           if (router.shardOfKey(argv[keys[i]]) !== shard) {
@@ -629,23 +642,7 @@ export class Server {
         if (spec.cross !== undefined) {
           // dependent pieces: the coordinator runs the command against held shards
           const shards = [...new Set(keys.map((k) => router.shardOfKey(argv[k])))].sort((a, b) => a - b);
-          const t0 = performance.now();
-          const seq = discard === undefined ? out.reserve() : 0;
-          const observe = this.observe;
-          router.runJob(
-            spec.cross,
-            argv,
-            c.db,
-            c.proto,
-            shards,
-            {
-              deliver(reply, index) {
-                observe.mainCall(spec, performance.now() - t0, reply);
-                target.deliver(reply, index);
-              },
-            },
-            seq,
-          );
+          this.runCross(c, spec, argv, shards, target, discard === undefined ? out.reserve() : 0);
           return;
         }
         this.sendSplit(c, spec, argv, keys, target, discard === undefined ? out.reserve() : 0);
@@ -669,6 +666,33 @@ export class Server {
         return;
       }
     }
+  }
+
+  /** A cross-shard job for a command (src/shards/jobs.ts), timed for INFO commandstats. */
+  private runCross(
+    c: Client,
+    spec: CommandSpec,
+    argv: string[],
+    shards: number[],
+    target: ReplyTarget,
+    seq: number,
+  ): void {
+    const t0 = performance.now();
+    const observe = this.observe;
+    this.router.runJob(
+      spec.cross as string,
+      argv,
+      c.db,
+      c.proto,
+      shards,
+      {
+        deliver(reply, index) {
+          observe.mainCall(spec, performance.now() - t0, reply);
+          target.deliver(reply, index);
+        },
+      },
+      seq,
+    );
   }
 
   /**

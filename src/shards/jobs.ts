@@ -8,13 +8,18 @@
  * (`--shards 0`, where there is nothing to hold).
  */
 
+// The command table first: command modules and the engine import each other, and the
+// table is the one entry into that cycle that initialises every module in order.
+import "../commands/table.js";
 import { parseCopyArgs } from "../commands/copy-args.js";
 import { keyPositions } from "../commands/define.js";
+import { parseSortOptions, sortGeneric } from "../commands/sort.js";
 import { lookupCommand } from "../commands/table.js";
 import { ERR_NO_SUCH_KEY } from "../resp/errors.js";
 import { bulkArray, NULL_BULK2, OK, ONE, type Proto, ZERO } from "../resp/reply.js";
 import { decodeBulkArray } from "../resp/scan.js";
-import { deserializeValue, type EngineSettings, ShardEngine } from "./engine.js";
+import { ListValue } from "../types/list.js";
+import { deserializeValue, type EngineSettings, ShardEngine, type Value } from "./engine.js";
 
 /** Held shards, as a job sees them. */
 export interface HeldShards {
@@ -131,10 +136,43 @@ function copyJob(ctx: JobContext): string {
   return ONE;
 }
 
+/*
+ * SORT/SORT_RO whose keys live in several shards, or whose BY/GET patterns name keys that
+ * may live anywhere (then every shard is held): keys are fetched from their shards as the
+ * algorithm asks for them; STORE's list goes to the destination's shard.
+ */
+function sortJob(ctx: JobContext): string {
+  const { held, argv, shardOf } = ctx;
+  const readonly = argv[0].toLowerCase() === "sort_ro";
+  const o = parseSortOptions(argv, readonly);
+  if (typeof o === "string") return o;
+  const dbArg = String(ctx.db);
+  const cache = new Map<string, Value | undefined>();
+  const lookup = (key: string): Value | undefined => {
+    if (cache.has(key)) return cache.get(key);
+    const d = decodeDump(held.control(shardOf(key), ["dump", dbArg, key]), "sort");
+    const v = d === undefined ? undefined : deserializeValue(d[0], d[1]);
+    cache.set(key, v);
+    return v;
+  };
+  const r = sortGeneric(o, lookup(argv[1]), lookup, ctx.proto);
+  if (r.stored !== undefined && o.store !== undefined) {
+    const dst = shardOf(o.store);
+    if (r.stored.length === 0) held.control(dst, ["del", dbArg, o.store]);
+    else {
+      const l = ListValue.from(r.stored);
+      l.setFill(ctx.settings["list-max-listpack-size"]);
+      held.control(dst, ["put", dbArg, o.store, "list", l.serialize(), "-1"]);
+    }
+  }
+  return r.reply;
+}
+
 export const JOBS: Record<string, (ctx: JobContext) => string> = {
   rename: (ctx) => renameGeneric(ctx, false),
   renamenx: (ctx) => renameGeneric(ctx, true),
   msetnx: msetnxJob,
   gather: gatherJob,
   copy: copyJob,
+  sort: sortJob,
 };

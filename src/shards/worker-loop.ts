@@ -4,6 +4,9 @@
  * sleeps on the ring's SEQ word (Atomics.wait) when there is nothing to do. The wait's
  * timeout doubles as the shard's cron (active expiry at `hz`).
  */
+// The command table first: command modules and the engine import each other, and the
+// table is the one entry into that cycle that initialises every module in order.
+import "../commands/table.js";
 import type { MessagePort } from "node:worker_threads";
 import { OK } from "../resp/reply.js";
 import { configureLog, log } from "../util/log.js";
