@@ -4,6 +4,7 @@
  * absolute ms times in the shard's `expires` map; expired keys vanish on access and in the
  * shard's active expiry cycle (src/shards/engine.ts).
  */
+import { NOTIFY_GENERIC } from "../config/keyspace-events.js";
 import { ERR_NOT_INTEGER, errExpireTime } from "../resp/errors.js";
 import { error, ONE, ZERO } from "../resp/reply.js";
 import { INT64_MAX, INT64_MIN, parseInteger } from "../util/numbers.js";
@@ -73,10 +74,12 @@ function expireGeneric(ctx: ShardCtx, argv: string[], relative: boolean, seconds
   }
   if (when <= BigInt(ctx.now)) {
     engine.deleteKey(db, key);
+    engine.notify(NOTIFY_GENERIC, "del", key, ctx.dbIndex);
     return ONE;
   }
   engine.setExpire(db, key, Number(when));
   engine.dirty++;
+  engine.notify(NOTIFY_GENERIC, "expire", key, ctx.dbIndex);
   return ONE;
 }
 
@@ -85,6 +88,7 @@ function persistCommand(ctx: ShardCtx, argv: string[]): string {
   const { engine, db } = ctx;
   if (engine.lookupWrite(db, argv[1]) === undefined || !db.expires.delete(argv[1])) return ZERO;
   engine.dirty++;
+  engine.notify(NOTIFY_GENERIC, "persist", argv[1], ctx.dbIndex);
   return ONE;
 }
 

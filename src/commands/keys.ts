@@ -3,6 +3,7 @@
  * the router when their keys live in several shards; the shard handlers below see only
  * their own keys.
  */
+import { NOTIFY_GENERIC } from "../config/keyspace-events.js";
 import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX } from "../resp/errors.js";
 import { error, OK, ONE, ZERO } from "../resp/reply.js";
 import { parseSafeInteger } from "../util/numbers.js";
@@ -13,7 +14,10 @@ import type { ShardCtx } from "./types.js";
 export function delCommand(ctx: ShardCtx, argv: string[]): string {
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
-    if (ctx.engine.lookupWrite(ctx.db, argv[i]) !== undefined && ctx.engine.deleteKey(ctx.db, argv[i])) n++;
+    if (ctx.engine.lookupWrite(ctx.db, argv[i]) !== undefined && ctx.engine.deleteKey(ctx.db, argv[i])) {
+      ctx.engine.notify(NOTIFY_GENERIC, "del", argv[i], ctx.dbIndex);
+      n++;
+    }
   }
   return `:${n}\r\n`;
 }
@@ -47,6 +51,8 @@ function renameGeneric(ctx: ShardCtx, argv: string[], nx: boolean): string {
   engine.setKey(db, dst, v);
   if (when !== undefined) engine.setExpire(db, dst, when);
   engine.deleteKey(db, src);
+  engine.notify(NOTIFY_GENERIC, "rename_from", src, ctx.dbIndex);
+  engine.notify(NOTIFY_GENERIC, "rename_to", dst, ctx.dbIndex);
   return nx ? ONE : OK;
 }
 

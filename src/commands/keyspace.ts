@@ -6,6 +6,7 @@
  * cursor naming the shard and a walk kept by that shard (see ScanWalks); COPY across
  * shards is a coordinator job (src/shards/jobs.ts).
  */
+import { NOTIFY_GENERIC } from "../config/keyspace-events.js";
 import { stringMatch } from "../keyspace/glob.js";
 import type { Client } from "../net/client.js";
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../resp/errors.js";
@@ -234,6 +235,7 @@ function copyCommand(ctx: ShardCtx, argv: string[]): string {
   if (ctx.db.raw.has(argv[1])) engine.markRaw(dst, argv[2]);
   const when = ctx.db.expires.get(argv[1]);
   if (when !== undefined) engine.setExpire(dst, argv[2], when);
+  engine.notify(NOTIFY_GENERIC, "copy_to", argv[2], dbid);
   return ONE;
 }
 
@@ -254,6 +256,8 @@ function moveCommand(ctx: ShardCtx, argv: string[]): string {
   if (raw) engine.markRaw(dst, key);
   if (when !== undefined) engine.setExpire(dst, key, when);
   engine.deleteKey(db, key);
+  engine.notify(NOTIFY_GENERIC, "move_from", key, ctx.dbIndex);
+  engine.notify(NOTIFY_GENERIC, "move_to", key, dbid);
   return ONE;
 }
 

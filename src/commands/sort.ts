@@ -7,6 +7,7 @@
  * keys the patterns name from wherever they live. STORE writes a list (or deletes the
  * destination when the result is empty) and answers the count.
  */
+import { NOTIFY_GENERIC, NOTIFY_LIST } from "../config/keyspace-events.js";
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from "../resp/errors.js";
 import { arrayHeader, bulk, error, nullBulk, type Proto } from "../resp/reply.js";
 import type { Value } from "../shards/engine.js";
@@ -228,12 +229,16 @@ export function sortGeneric(
 export function storeSorted(ctx: ShardCtx, key: string, stored: string[]): void {
   const { engine, db } = ctx;
   if (stored.length === 0) {
-    if (engine.lookupWrite(db, key) !== undefined) engine.deleteKey(db, key);
+    if (engine.lookupWrite(db, key) !== undefined) {
+      engine.deleteKey(db, key);
+      engine.notify(NOTIFY_GENERIC, "del", key, ctx.dbIndex);
+    }
     return;
   }
   const l = ListValue.from(stored);
   l.setFill(engine.settings["list-max-listpack-size"]);
   engine.setKey(db, key, l);
+  engine.notify(NOTIFY_LIST, "sortstore", key, ctx.dbIndex);
 }
 
 function sortCommand(ctx: ShardCtx, argv: string[], readonly: boolean): string {

@@ -3,6 +3,7 @@
  * `int` encoding so that INCR does not re-parse.
  */
 import { constants } from "node:buffer";
+import { NOTIFY_GENERIC, NOTIFY_STRING } from "../config/keyspace-events.js";
 import {
   ERR_NOT_FLOAT,
   ERR_NOT_INTEGER,
@@ -142,7 +143,11 @@ function setCommand(ctx: ShardCtx, argv: string[]): string {
     return flags & SET_GET ? (old === undefined ? nullBulk(ctx.proto) : replyValue(old)) : nullBulk(ctx.proto);
   }
   engine.setKey(db, key, encodeValue(argv[2]), (flags & SET_KEEPTTL) !== 0);
-  if (expireArg !== undefined) engine.setExpire(db, key, when);
+  engine.notify(NOTIFY_STRING, "set", key, ctx.dbIndex);
+  if (expireArg !== undefined) {
+    engine.setExpire(db, key, when);
+    engine.notify(NOTIFY_GENERIC, "expire", key, ctx.dbIndex);
+  }
   if (flags & SET_GET) return old === undefined ? nullBulk(ctx.proto) : replyValue(old);
   return OK;
 }
@@ -168,6 +173,7 @@ export function expireMilliseconds(ctx: ShardCtx, arg: string, flags: number, cm
 function setnxCommand(ctx: ShardCtx, argv: string[]): string {
   if (ctx.engine.lookupWrite(ctx.db, argv[1]) !== undefined) return ZERO;
   ctx.engine.setKey(ctx.db, argv[1], encodeValue(argv[2]));
+  ctx.engine.notify(NOTIFY_STRING, "set", argv[1], ctx.dbIndex);
   return ONE;
 }
 
@@ -179,7 +185,9 @@ function setexGeneric(ctx: ShardCtx, argv: string[], flag: number, name: string)
   const when = expireMilliseconds(ctx, argv[2], flag, name);
   if (typeof when === "string") return when;
   ctx.engine.setKey(ctx.db, argv[1], encodeValue(argv[3]));
+  ctx.engine.notify(NOTIFY_STRING, "set", argv[1], ctx.dbIndex);
   ctx.engine.setExpire(ctx.db, argv[1], when);
+  ctx.engine.notify(NOTIFY_GENERIC, "expire", argv[1], ctx.dbIndex);
   return OK;
 }
 
@@ -200,6 +208,7 @@ function getsetCommand(ctx: ShardCtx, argv: string[]): string {
   const old = ctx.engine.lookupRead(ctx.db, argv[1]);
   if (old !== undefined && !isStringValue(old)) return ERR_WRONGTYPE;
   ctx.engine.setKey(ctx.db, argv[1], encodeValue(argv[2]));
+  ctx.engine.notify(NOTIFY_STRING, "set", argv[1], ctx.dbIndex);
   return old === undefined ? nullBulk(ctx.proto) : replyValue(old);
 }
 
@@ -209,6 +218,7 @@ function getdelCommand(ctx: ShardCtx, argv: string[]): string {
   if (v === undefined) return nullBulk(ctx.proto);
   if (!isStringValue(v)) return ERR_WRONGTYPE;
   ctx.engine.deleteKey(ctx.db, argv[1]);
+  ctx.engine.notify(NOTIFY_GENERIC, "del", argv[1], ctx.dbIndex);
   return replyValue(v);
 }
 
@@ -258,12 +268,18 @@ function getexCommand(ctx: ShardCtx, argv: string[]): string {
   if (expireArg !== undefined) {
     const when = expireMilliseconds(ctx, expireArg, flags, "getex");
     if (typeof when === "string") return when;
-    if (flags & (SET_EXAT | SET_PXAT) && when <= ctx.now) engine.deleteKey(db, key);
-    else {
+    if (flags & (SET_EXAT | SET_PXAT) && when <= ctx.now) {
+      engine.deleteKey(db, key);
+      engine.notify(NOTIFY_GENERIC, "del", key, ctx.dbIndex);
+    } else {
       engine.setExpire(db, key, when);
       engine.dirty++;
+      engine.notify(NOTIFY_GENERIC, "expire", key, ctx.dbIndex);
     }
-  } else if (flags & GETEX_PERSIST && db.expires.delete(key)) engine.dirty++;
+  } else if (flags & GETEX_PERSIST && db.expires.delete(key)) {
+    engine.dirty++;
+    engine.notify(NOTIFY_GENERIC, "persist", key, ctx.dbIndex);
+  }
   return replyValue(v);
 }
 
@@ -285,6 +301,7 @@ function appendCommand(ctx: ShardCtx, argv: string[]): string {
   const cur = engine.lookupWrite(db, argv[1]);
   if (cur === undefined) {
     engine.setKey(db, argv[1], encodeValue(argv[2]));
+    engine.notify(NOTIFY_STRING, "append", argv[1], ctx.dbIndex);
     return `:${argv[2].length}\r\n`;
   }
   if (!isStringValue(cur)) return ERR_WRONGTYPE;
@@ -294,6 +311,7 @@ function appendCommand(ctx: ShardCtx, argv: string[]): string {
   const next = old + argv[2];
   engine.setKey(db, argv[1], next, true);
   engine.markRaw(db, argv[1]);
+  engine.notify(NOTIFY_STRING, "append", argv[1], ctx.dbIndex);
   return `:${next.length}\r\n`;
 }
 
@@ -365,6 +383,7 @@ function setrangeCommand(ctx: ShardCtx, argv: string[]): string {
   const next = head + value + old.slice(o + value.length);
   engine.setKey(db, argv[1], next, true);
   engine.markRaw(db, argv[1]);
+  engine.notify(NOTIFY_STRING, "setrange", argv[1], ctx.dbIndex);
   return `:${next.length}\r\n`;
 }
 
@@ -396,6 +415,7 @@ export function incrGeneric(ctx: ShardCtx, key: string, by: number | bigint): st
     if (next <= BigInt(Number.MAX_SAFE_INTEGER) && next >= BigInt(Number.MIN_SAFE_INTEGER)) next = Number(next);
   }
   engine.setKey(db, key, typeof next === "number" ? next : String(next), true);
+  engine.notify(NOTIFY_STRING, "incrby", key, ctx.dbIndex);
   return `:${next}\r\n`;
 }
 
@@ -448,6 +468,7 @@ function incrbyfloatCommand(ctx: ShardCtx, argv: string[]): string {
   if (sum === undefined) return error("ERR increment would produce NaN or Infinity");
   const out = formatLongDoubleHuman(sum);
   engine.setKey(db, argv[1], out, true);
+  engine.notify(NOTIFY_STRING, "incrbyfloat", argv[1], ctx.dbIndex);
   return `$${out.length}\r\n${out}\r\n`;
 }
 
@@ -466,14 +487,20 @@ function mgetCommand(ctx: ShardCtx, argv: string[]): string {
 
 /* MSET key value [key value ...] */
 function msetCommand(ctx: ShardCtx, argv: string[]): string {
-  for (let i = 1; i < argv.length; i += 2) ctx.engine.setKey(ctx.db, argv[i], encodeValue(argv[i + 1]));
+  for (let i = 1; i < argv.length; i += 2) {
+    ctx.engine.setKey(ctx.db, argv[i], encodeValue(argv[i + 1]));
+    ctx.engine.notify(NOTIFY_STRING, "set", argv[i], ctx.dbIndex);
+  }
   return OK;
 }
 
 /* MSETNX key value [key value ...], all keys in this shard (others: the msetnx job) */
 function msetnxCommand(ctx: ShardCtx, argv: string[]): string {
   for (let i = 1; i < argv.length; i += 2) if (ctx.engine.lookupWrite(ctx.db, argv[i]) !== undefined) return ":0\r\n";
-  for (let i = 1; i < argv.length; i += 2) ctx.engine.setKey(ctx.db, argv[i], encodeValue(argv[i + 1]));
+  for (let i = 1; i < argv.length; i += 2) {
+    ctx.engine.setKey(ctx.db, argv[i], encodeValue(argv[i + 1]));
+    ctx.engine.notify(NOTIFY_STRING, "set", argv[i], ctx.dbIndex);
+  }
   return ":1\r\n";
 }
 

@@ -2,12 +2,14 @@
  * The server: accepts connections, runs processCommand for every parsed request (lookup,
  * arity, auth, routing), and writes replies once per event-loop tick.
  */
+
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { keyPositions } from "../commands/define.js";
 import { mergeOk, mergeSum } from "../commands/keys.js";
 import { lookupCommand } from "../commands/table.js";
 import { type CommandSpec, WOULD_BLOCK } from "../commands/types.js";
 import type { Config } from "../config/config.js";
+import { NOTIFY_KEYEVENT, NOTIFY_KEYSPACE } from "../config/keyspace-events.js";
 import { Observability } from "../observe/stats.js";
 import { ERR_NOAUTH, errArity, errUnknownCommand, errUnknownSubcommand } from "../resp/errors.js";
 import { isErrorReply, nullArray, type Proto, QUEUED } from "../resp/reply.js";
@@ -123,6 +125,7 @@ export class Server {
     });
     this.router = new Router(config.getNumber("shards"), this.databases, config.getNumber("hz"));
     this.router.onReplies = () => this.flushClients();
+    this.router.onEvents = (e) => this.publishEvents(e);
     this.blocking = new Blocking(
       (c, spec, argv, target) => this.routeAttempt(c, spec, argv, target),
       (spec, argv) => keyPositions(spec, argv).map((i) => argv[i]),
@@ -462,6 +465,20 @@ export class Server {
     c.multi = undefined;
     c.multiFailed = false;
     this.watches.unwatchAll(c);
+  }
+
+  /**
+   * Keyspace events from the shards (flat db/event/key triples, in the order each shard
+   * applied them): published on __keyspace@<db>__:<key> and __keyevent@<db>__:<event>
+   * as notify-keyspace-events' K and E flags ask (notifyKeyspaceEvent).
+   */
+  private publishEvents(e: string[]): void {
+    const flags = this.router.settings["notify-keyspace-events"];
+    for (let i = 0; i + 2 < e.length; i += 3) {
+      const db = e[i];
+      if (flags & NOTIFY_KEYSPACE) this.pubsub.publish(`__keyspace@${db}__:${e[i + 2]}`, e[i + 1], false);
+      if (flags & NOTIFY_KEYEVENT) this.pubsub.publish(`__keyevent@${db}__:${e[i + 1]}`, e[i + 2], false);
+    }
   }
 
   /** After a write was sequenced: the clients blocked on what it may have filled try again. */

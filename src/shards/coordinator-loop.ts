@@ -49,6 +49,8 @@ export interface JobRequest {
 export interface JobResult {
   id: number;
   reply: string;
+  /** keyspace events the job raised (flat db/event/key triples) */
+  events?: string[];
 }
 
 class Channel {
@@ -95,10 +97,11 @@ export function runCoordinator(init: CoordinatorInit): void {
       if (m !== "+HELD\r\n") throw new Error(`shard ${s} answered '${m}' instead of HELD for job ${job.id}`);
     }
     let reply: string;
+    const events: string[] = [];
     try {
       const run = JOBS[job.name];
       if (run === undefined) throw new Error(`no job '${job.name}'`);
-      reply = run({ held, argv: job.argv, db: job.db, proto: job.proto, settings: job.settings, shardOf });
+      reply = run({ held, argv: job.argv, db: job.db, proto: job.proto, settings: job.settings, shardOf, events });
     } catch (e) {
       log(
         "warning",
@@ -107,7 +110,7 @@ export function runCoordinator(init: CoordinatorInit): void {
       reply = `-ERR internal error while executing '${job.name}'\r\n`;
     }
     for (const s of job.shards) channels[s].send(["release"]);
-    init.port.postMessage({ id: job.id, reply } satisfies JobResult);
+    init.port.postMessage({ id: job.id, reply, events } satisfies JobResult);
   });
   log("verbose", "coordinator ready");
 }

@@ -7,6 +7,7 @@
  */
 import { lookupCommand } from "../commands/table.js";
 import type { CommandSpec, ShardCtx } from "../commands/types.js";
+import { NOTIFY_EXPIRED, NOTIFY_NEW } from "../config/keyspace-events.js";
 import { LatencyHistogram } from "../observe/latency.js";
 import { type ShardSlowlogEntry, slowlogArgs } from "../observe/slowlog.js";
 import { error, isErrorReply, type Proto } from "../resp/reply.js";
@@ -85,6 +86,8 @@ export interface EngineSettings {
   "stream-node-max-bytes": number;
   "stream-node-max-entries": number;
   "proto-max-bulk-len": number;
+  /** notify-keyspace-events as flags (src/config/keyspace-events.ts) */
+  "notify-keyspace-events": number;
 }
 
 export const ENGINE_SETTINGS: ReadonlyArray<keyof EngineSettings> = [
@@ -98,6 +101,7 @@ export const ENGINE_SETTINGS: ReadonlyArray<keyof EngineSettings> = [
   "stream-node-max-bytes",
   "stream-node-max-entries",
   "proto-max-bulk-len",
+  "notify-keyspace-events",
 ];
 
 /** Redis 7.0's defaults. */
@@ -113,6 +117,7 @@ export function defaultEngineSettings(): EngineSettings {
     "stream-node-max-bytes": 4096,
     "stream-node-max-entries": 100,
     "proto-max-bulk-len": 512 * 1024 * 1024,
+    "notify-keyspace-events": 0,
   };
 }
 
@@ -183,6 +188,13 @@ export class ShardEngine {
   now = Date.now();
   /** how long the last execute() took, in ms (the inline shard's slow log reads it) */
   lastMs = 0;
+  /**
+   * Keyspace events raised and not yet handed to the main thread, which publishes them
+   * (notify-keyspace-events): flat triples of db index, event, key.
+   */
+  events: string[] = [];
+  /** called when the first event of a batch is raised (the inline shard publishes at once) */
+  onEvent: (() => void) | undefined;
   /** SCAN's walks over this shard's dicts */
   readonly scanWalks = new ScanWalks();
   /** storage configs (encodings, limits), kept in step with CONFIG SET by the main thread */
@@ -205,6 +217,8 @@ export class ShardEngine {
     db.dict.delete(key);
     if (db.raw.size !== 0) db.raw.delete(key);
     this.expiredKeys++;
+    if (this.settings["notify-keyspace-events"] !== 0)
+      this.notify(NOTIFY_EXPIRED, "expired", key, this.dbs.indexOf(db));
     return true;
   }
 
@@ -233,6 +247,9 @@ export class ShardEngine {
 
   /** setKey: stores the value; drops the TTL unless keepTtl (SET ... KEEPTTL). */
   setKey(db: ShardDb, key: string, value: Value, keepTtl = false): void {
+    if (this.settings["notify-keyspace-events"] & NOTIFY_NEW && !db.dict.has(key)) {
+      this.notify(NOTIFY_NEW, "new", key, this.dbs.indexOf(db));
+    }
     db.dict.set(key, value);
     if (!keepTtl && db.expires.size !== 0) db.expires.delete(key);
     if (db.raw.size !== 0) db.raw.delete(key);
@@ -253,6 +270,24 @@ export class ShardEngine {
   putValue(db: ShardDb, key: string, tag: string, payload: string): void {
     this.setKey(db, key, deserializeValue(tag, payload));
     if (tag === "r") this.markRaw(db, key);
+  }
+
+  /**
+   * notifyKeyspaceEvent: records `event` on `key` if its class (NOTIFY_* in
+   * src/config/keyspace-events.ts) is enabled; the main thread publishes it on the
+   * __keyspace@db__ and __keyevent@db__ channels as the K/E flags ask.
+   */
+  notify(type: number, event: string, key: string, dbIndex: number): void {
+    if ((this.settings["notify-keyspace-events"] & type) === 0) return;
+    if (this.events.length === 0 && this.onEvent !== undefined) this.onEvent();
+    this.events.push(String(dbIndex), event, key);
+  }
+
+  /** The events raised so far, handed over (and forgotten here). */
+  takeEvents(): string[] {
+    const e = this.events;
+    this.events = [];
+    return e;
   }
 
   /** After setKey: the string was built in place, Redis would call it `raw`. */
@@ -394,6 +429,9 @@ export class ShardEngine {
             if (db.raw.size !== 0) db.raw.delete(key);
             this.expiredKeys++;
             loopExpired++;
+            if (this.settings["notify-keyspace-events"] !== 0) {
+              this.notify(NOTIFY_EXPIRED, "expired", key, this.dbs.indexOf(db));
+            }
           } else {
             ttlSum += when - this.now;
             ttlSamples++;

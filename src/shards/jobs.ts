@@ -15,6 +15,7 @@ import { parseCopyArgs } from "../commands/copy-args.js";
 import { keyPositions } from "../commands/define.js";
 import { parseSortOptions, sortGeneric } from "../commands/sort.js";
 import { lookupCommand } from "../commands/table.js";
+import { NOTIFY_GENERIC, NOTIFY_LIST, NOTIFY_STRING } from "../config/keyspace-events.js";
 import { ERR_NO_SUCH_KEY } from "../resp/errors.js";
 import { bulkArray, NULL_BULK2, OK, ONE, type Proto, ZERO } from "../resp/reply.js";
 import { decodeBulkArray } from "../resp/scan.js";
@@ -35,6 +36,8 @@ export interface JobContext {
   /** the storage settings in force when the command was sequenced */
   settings: EngineSettings;
   shardOf(key: string): number;
+  /** keyspace events the job raises, published by the main thread */
+  events: string[];
 }
 
 /* RENAME key newkey / RENAMENX key newkey, key and newkey in different shards */
@@ -50,6 +53,8 @@ function renameGeneric(ctx: JobContext, nx: boolean): string {
   if (taken === undefined || taken.length !== 3)
     throw new Error("rename: the source shard did not hand the value over");
   held.control(d, ["put", db, dst, taken[0] as string, taken[1] as string, taken[2] as string]);
+  jobNotify(ctx, NOTIFY_GENERIC, "rename_from", src);
+  jobNotify(ctx, NOTIFY_GENERIC, "rename_to", dst);
   return nx ? ONE : OK;
 }
 
@@ -60,7 +65,10 @@ function msetnxJob(ctx: JobContext): string {
   for (let i = 1; i < argv.length; i += 2) {
     if (held.control(shardOf(argv[i]), ["exists", db, argv[i]]) === ONE) return ZERO;
   }
-  for (let i = 1; i < argv.length; i += 2) held.control(shardOf(argv[i]), ["set", db, argv[i], argv[i + 1]]);
+  for (let i = 1; i < argv.length; i += 2) {
+    held.control(shardOf(argv[i]), ["set", db, argv[i], argv[i + 1]]);
+    jobNotify(ctx, NOTIFY_STRING, "set", argv[i]);
+  }
   return ONE;
 }
 
@@ -103,6 +111,7 @@ function gatherJob(ctx: JobContext): string {
     if (d[2] >= 0) db.expires.set(name, d[2]);
   }
   const reply = scratch.execute(argv, ctx.db, ctx.proto, spec);
+  ctx.events.push(...scratch.takeEvents());
   if (!spec.flags.includes("write")) return reply;
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
@@ -133,6 +142,7 @@ function copyJob(ctx: JobContext): string {
   const dst = shardOf(argv[2]);
   if (!replace && held.control(dst, ["exists", String(dbid), argv[2]]) === ONE) return ZERO;
   held.control(dst, ["put", String(dbid), argv[2], d[0], d[1], String(d[2])]);
+  jobNotify(ctx, NOTIFY_GENERIC, "copy_to", argv[2], dbid);
   return ONE;
 }
 
@@ -158,14 +168,21 @@ function sortJob(ctx: JobContext): string {
   const r = sortGeneric(o, lookup(argv[1]), lookup, ctx.proto);
   if (r.stored !== undefined && o.store !== undefined) {
     const dst = shardOf(o.store);
-    if (r.stored.length === 0) held.control(dst, ["del", dbArg, o.store]);
-    else {
+    if (r.stored.length === 0) {
+      if (held.control(dst, ["del", dbArg, o.store]) === ONE) jobNotify(ctx, NOTIFY_GENERIC, "del", o.store);
+    } else {
       const l = ListValue.from(r.stored);
       l.setFill(ctx.settings["list-max-listpack-size"]);
       held.control(dst, ["put", dbArg, o.store, "list", l.serialize(), "-1"]);
+      jobNotify(ctx, NOTIFY_LIST, "sortstore", o.store);
     }
   }
   return r.reply;
+}
+
+/** A keyspace event raised by a job itself (its writes go through shard controls). */
+function jobNotify(ctx: JobContext, type: number, event: string, key: string, db = ctx.db): void {
+  if (ctx.settings["notify-keyspace-events"] & type) ctx.events.push(String(db), event, key);
 }
 
 export const JOBS: Record<string, (ctx: JobContext) => string> = {

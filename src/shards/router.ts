@@ -59,6 +59,7 @@ class WorkerShard {
     ringBytes: number,
     onDeath: (id: number, why: string) => void,
     coord: ChannelInit | undefined,
+    onEvents: (events: string[]) => void,
   ) {
     const requests = createRingBuffers(ringBytes);
     const replies = createRingBuffers(ringBytes);
@@ -66,6 +67,9 @@ class WorkerShard {
     this.rep = new Ring(replies);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
+    const events = new MessageChannel();
+    events.port1.on("message", (e: string[]) => onEvents(e));
+    events.port1.unref();
     const ls = logSettings();
     const init: ShardWorkerInit = {
       id,
@@ -77,9 +81,10 @@ class WorkerShard {
       logLevel: ls.level,
       logFile: ls.file,
       coord,
+      events: events.port2,
     };
     const entry = fileURLToPath(new URL("../../workers/shard.js", import.meta.url));
-    const transferList = coord === undefined ? [port2] : [port2, coord.port];
+    const transferList = coord === undefined ? [port2, events.port2] : [port2, events.port2, coord.port];
     this.worker = new Worker(entry, { workerData: init, transferList, name: `shard-${id}` });
     this.worker.on("error", (e) => onDeath(id, e instanceof Error ? (e.stack ?? e.message) : String(e)));
     this.worker.on("exit", (code) => onDeath(id, `exit code ${code}`));
@@ -100,6 +105,8 @@ export class Router {
   private inlineCron: NodeJS.Timeout | undefined;
   /** the storage settings as the shards have them (a fresh object on each change) */
   settings: EngineSettings = defaultEngineSettings();
+  /** keyspace events from the shards and jobs (flat db/event/key triples), to publish */
+  onEvents: (events: string[]) => void = () => {};
   /** called after replies were delivered, so the server writes to sockets */
   onReplies: () => void = () => {};
 
@@ -112,6 +119,7 @@ export class Router {
       engine.latencyTracking = false;
       engine.slowlogSlowerThan = -1;
       this.inline = engine;
+      engine.onEvent = () => queueMicrotask(() => this.onEvents(engine.takeEvents()));
       // the inline shard's cron: active expiry at `hz`, like a worker's wait timeout
       this.inlineCron = setInterval(() => engine.activeExpireCycle(), 1000 / hz);
       this.inlineCron.unref();
@@ -153,7 +161,7 @@ export class Router {
         port1.on("message", (r: JobResult) => this.jobDone(r));
       }
       for (let i = 0; i < shards; i++) {
-        this.workers.push(new WorkerShard(i, databases, hz, ringBytes, onDeath, shardEnds[i]));
+        this.workers.push(new WorkerShard(i, databases, hz, ringBytes, onDeath, shardEnds[i], (e) => this.onEvents(e)));
       }
       for (const w of this.workers) this.armReplyWait(w);
     }
@@ -252,6 +260,7 @@ export class Router {
     const j = this.jobs.get(r.id);
     if (j === undefined) return;
     this.jobs.delete(r.id);
+    if (r.events !== undefined && r.events.length > 0) this.onEvents(r.events);
     j.target.deliver(r.reply, j.index);
     this.onReplies();
   }

@@ -28,6 +28,8 @@ export interface ShardWorkerInit {
   logFile: string;
   /** this shard's end of the coordinator channel (present with two shards or more) */
   coord?: ChannelInit;
+  /** keyspace events go to the main thread here, a batch at a time */
+  events: MessagePort;
 }
 
 /**
@@ -99,11 +101,13 @@ export function runShardWorker(init: ShardWorkerInit): never {
       }
     }
     if (handled > 0) rep.signal(true);
+    if (engine.events.length > 0) init.events.postMessage(engine.takeEvents());
 
     const t = performance.now();
     if (t >= nextCron) {
       engine.activeExpireCycle();
       nextCron = t + cronEvery;
+      if (engine.events.length > 0) init.events.postMessage(engine.takeEvents());
     }
     // sleep until the next batch or the next cron tick
     Atomics.store(req.ctrl, CTRL_SLEEP, 1);
