@@ -401,6 +401,13 @@ export class Server {
   /** A command refused before it ran; inside MULTI it dooms the transaction (flagTransaction). */
   private reject(c: Client, spec: CommandSpec | undefined, r: string): void {
     this.observe.rejected(spec, r);
+    if (spec?.name === "exec") {
+      // execCommandAbort: a refused EXEC ends the transaction, in or out of MULTI
+      this.discardTransaction(c);
+      const why = r.startsWith("-ERR ") ? r.slice(5) : r.slice(1);
+      c.reply(`-EXECABORT Transaction discarded because of: ${why}`);
+      return;
+    }
     if (c.multi !== undefined) c.multiFailed = true;
     c.reply(r);
   }

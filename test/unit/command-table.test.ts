@@ -30,6 +30,10 @@ const FOLLOWS_7_0: Record<string, Partial<OracleSpec>> = {
   // 7.0.15: arity -4; 7.2 allows COMMAND GETKEYS with a command and no arguments
   "command|getkeys": { arity: -4 },
   "command|getkeysandflags": { arity: -4 },
+  // 7.0.15 `COMMAND INFO subscribe`: no denyoom (7.2 added it to the subscribe commands)
+  subscribe: { flags: ["pubsub", "noscript", "loading", "stale"] },
+  psubscribe: { flags: ["pubsub", "noscript", "loading", "stale"] },
+  ssubscribe: { flags: ["pubsub", "noscript", "loading", "stale"] },
 };
 
 function oracleSpec(name: string): OracleSpec | undefined {
