@@ -90,6 +90,8 @@ export class Server {
   readonly blocking: Blocking;
   readonly pubsub = new PubSub(this);
   readonly watches = new Watches();
+  /** while EXEC runs: the writes whose blocked clients are served after it */
+  private execSignals: Array<[number, CommandSpec, string[]]> | undefined;
   readonly startedAt = Date.now();
   readonly runId: string;
   protoMaxBulkLen: number;
@@ -455,6 +457,7 @@ export class Server {
     if (queued.length === 0) return "*0\r\n";
     return new Promise((resolve) => {
       const out = new ExecReplies(resolve);
+      this.execSignals = [];
       for (const argv of queued) {
         let spec = lookupCommand(argv[0]) as CommandSpec;
         if (spec.subcommands !== undefined && argv.length >= 2)
@@ -463,6 +466,9 @@ export class Server {
         this.callWatched(c, spec, argv, out);
         this.afterCall(c, spec, argv);
       }
+      const signals = this.execSignals;
+      this.execSignals = undefined;
+      for (const [db, spec, argv] of signals) this.signalWriteNow(db, spec, argv);
       out.close();
     });
   }
@@ -490,6 +496,15 @@ export class Server {
 
   /** After a write was sequenced: the clients blocked on what it may have filled try again. */
   private signalWrite(c: Client, spec: CommandSpec, argv: string[]): void {
+    if (this.execSignals !== undefined) {
+      // inside EXEC: blocked clients are served after the whole transaction, as in Redis
+      this.execSignals.push([c.db, spec, argv]);
+      return;
+    }
+    this.signalWriteNow(c.db, spec, argv);
+  }
+
+  private signalWriteNow(db: number, spec: CommandSpec, argv: string[]): void {
     switch (spec.name) {
       case "swapdb":
       case "flushall":
@@ -506,7 +521,7 @@ export class Server {
     const pos = keyPositions(spec, argv);
     if (pos.length === 0) return;
     this.blocking.signal(
-      c.db,
+      db,
       pos.map((i) => argv[i]),
     );
   }
