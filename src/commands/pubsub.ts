@@ -43,8 +43,12 @@ function punsubscribeCommand(c: Client, argv: string[]): string | undefined {
   return pushed(c, c.server.pubsub.punsubscribe(c, argv.slice(1)));
 }
 
-/* SSUBSCRIBE shardchannel [shardchannel ...] */
+/*
+ * SSUBSCRIBE shardchannel [shardchannel ...]. Inside EXEC the client expects one reply per
+ * command (Redis's CLIENT_DENY_BLOCKING), which SSUBSCRIBE, unlike SUBSCRIBE, refuses.
+ */
 function ssubscribeCommand(c: Client, argv: string[]): string | undefined {
+  if (c.inExec) return "-ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client\r\n";
   return pushed(c, c.server.pubsub.subscribe(c, argv.slice(1), true));
 }
 

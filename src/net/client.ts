@@ -51,6 +51,8 @@ export class Client implements ReplyTarget, CommandSink {
   watching: Map<string, number> | undefined;
   /** a watched key was written: EXEC answers nil (CLIENT_DIRTY_CAS) */
   dirtyCas = false;
+  /** EXEC is running this client's queued commands */
+  inExec = false;
   readonly addr: string;
   readonly laddr: string;
 

@@ -458,6 +458,7 @@ export class Server {
     return new Promise((resolve) => {
       const out = new ExecReplies(resolve);
       this.execSignals = [];
+      c.inExec = true;
       for (const argv of queued) {
         let spec = lookupCommand(argv[0]) as CommandSpec;
         if (spec.subcommands !== undefined && argv.length >= 2)
@@ -466,6 +467,7 @@ export class Server {
         this.callWatched(c, spec, argv, out);
         this.afterCall(c, spec, argv);
       }
+      c.inExec = false;
       const signals = this.execSignals;
       this.execSignals = undefined;
       for (const [db, spec, argv] of signals) this.signalWriteNow(db, spec, argv);
