@@ -40,6 +40,22 @@ interface PendingRequest {
   client: number;
 }
 
+/**
+ * Each direction of a shard's ring. Every byte of it ends up resident once traffic has
+ * wrapped around it, so it is kept small: 2 MB holds thousands of pipelined requests, and a
+ * message over a quarter of it goes by MessagePort anyway. (8 MB rings cost 12 MB more RSS
+ * per shard for no throughput measured.)
+ */
+const RING_BYTES = 2 << 20;
+
+/**
+ * A shard's young generation. Most of what a shard allocates lives long (the values it
+ * stores); V8's default young generation (up to 3 x 16 MB semi-spaces) only adds resident
+ * memory: with 8 MB, 632k keys of redis-benchmark's SET load cost ~186 MB RSS instead of
+ * ~219 MB (bench/results/memory-*.md).
+ */
+const SHARD_YOUNG_GENERATION_MB = 8;
+
 class WorkerShard {
   readonly req: Ring;
   readonly rep: Ring;
@@ -85,7 +101,12 @@ class WorkerShard {
     };
     const entry = fileURLToPath(new URL("../../workers/shard.js", import.meta.url));
     const transferList = coord === undefined ? [port2, events.port2] : [port2, events.port2, coord.port];
-    this.worker = new Worker(entry, { workerData: init, transferList, name: `shard-${id}` });
+    this.worker = new Worker(entry, {
+      workerData: init,
+      transferList,
+      name: `shard-${id}`,
+      resourceLimits: { maxYoungGenerationSizeMb: SHARD_YOUNG_GENERATION_MB },
+    });
     this.worker.on("error", (e) => onDeath(id, e instanceof Error ? (e.stack ?? e.message) : String(e)));
     this.worker.on("exit", (code) => onDeath(id, `exit code ${code}`));
   }
@@ -110,7 +131,7 @@ export class Router {
   /** called after replies were delivered, so the server writes to sockets */
   onReplies: () => void = () => {};
 
-  constructor(shards: number, databases: number, hz: number, ringBytes = 8 << 20) {
+  constructor(shards: number, databases: number, hz: number, ringBytes = RING_BYTES) {
     this.count = Math.max(1, shards);
     this.slotToShard = slotTable(this.count);
     if (shards === 0) {
