@@ -6,9 +6,10 @@
  *    stream-node-max-bytes of listpack: the byte size Redis's listpack would have is
  *    tracked so that nodes split where Redis's do, which is what `MAXLEN ~` / `MINID ~`
  *    trimming (whole nodes only) and XINFO's radix-tree-keys depend on.
- * 2. Ids are two uint64 (BigUint64Array per node); an entry's fields and values are one
- *    flat string array per node with start offsets. Deleted entries stay in their node
- *    (flagged) until the whole node is empty, as in Redis.
+ * 2. The tail node (the one appended to) keeps its ids and fields/values in arrays; every
+ *    other node is packed into one latin1 string (see "packed nodes"), which is what keeps
+ *    a long stream small. Deleted entries stay in their node (flagged) until the whole node
+ *    is empty, as in Redis.
  * 3. Pending entries lists are keyed by the 16-byte big-endian form of the id (a latin1
  *    string), so that string order is Redis's rax order.
  */
@@ -131,18 +132,203 @@ function lpInt(s: string): bigint | undefined {
   return v;
 }
 
+// ---------------------------------------------------------------- packed nodes
+
+/*
+ * Every node but the tail being appended to is packed, like Redis's listpacks: one latin1
+ * string holding, per entry,
+ *   a flags byte (PK_DELETED, PK_SAME, PK_MS_WIDE, PK_SEQ_WIDE);
+ *   ms: a varint of ms minus the previous entry's ms (the master id's for the first entry),
+ *       or with PK_MS_WIDE (difference negative or >= 2^53) the ms as 8 bytes big-endian;
+ *   seq: a varint, or with PK_SEQ_WIDE (>= 2^53) 8 bytes big-endian;
+ *   unless PK_SAME (the master entry's field names, Redis's SAMEFIELDS): a varint field
+ *       count, then each field as a varint length and its bytes;
+ *   each value as a varint length and its bytes.
+ * Varints are base 128, low digits first, high bit set on all but the last byte. Reading a
+ * packed node decodes its ids and entry offsets once, O(node) as Redis's listpack walks are;
+ * the last few decoded views are kept (a view is valid while its `src` is the node's string).
+ */
+const PK_DELETED = 1;
+const PK_SAME = 2;
+const PK_MS_WIDE = 4;
+const PK_SEQ_WIDE = 8;
+const VARINT_LIMIT = 1n << 53n;
+/** BigInts of 0..1023, so that decoding small sequence numbers and deltas allocates less */
+const SMALL_BIG: bigint[] = Array.from({ length: 1024 }, (_, k) => BigInt(k));
+
+const WBUF_SIZE = 16384;
+let wbuf = Buffer.allocUnsafeSlow(WBUF_SIZE);
+let wpos = 0;
+
+/** the written bytes as a string; drops a buffer that a large node grew */
+function wTake(len: number): string {
+  const s = wbuf.toString("latin1", 0, len);
+  if (wbuf.length > 64 * WBUF_SIZE) wbuf = Buffer.allocUnsafeSlow(WBUF_SIZE);
+  return s;
+}
+
+function wReserve(n: number): void {
+  if (wpos + n <= wbuf.length) return;
+  const nb = Buffer.allocUnsafeSlow(Math.max(wbuf.length * 2, wpos + n));
+  wbuf.copy(nb, 0, 0, wpos);
+  wbuf = nb;
+}
+
+function wVar(v: number): void {
+  wReserve(8);
+  while (v >= 128) {
+    wbuf[wpos++] = (v % 128) | 128;
+    v = Math.floor(v / 128);
+  }
+  wbuf[wpos++] = v;
+}
+
+function wU64(v: bigint): void {
+  wReserve(8);
+  wbuf.writeUInt32BE(Number(v >> 32n), wpos);
+  wbuf.writeUInt32BE(Number(v & 0xffffffffn), wpos + 4);
+  wpos += 8;
+}
+
+function wStr(s: string): void {
+  const len = s.length;
+  wVar(len);
+  wReserve(len);
+  if (len < 24) for (let k = 0; k < len; k++) wbuf[wpos++] = s.charCodeAt(k);
+  else wpos += wbuf.write(s, wpos, len, "latin1");
+}
+
+let rpos = 0;
+
+function rVar(p: string): number {
+  let c = p.charCodeAt(rpos++);
+  if (c < 128) return c;
+  let v = c & 127;
+  let mul = 128;
+  for (;;) {
+    c = p.charCodeAt(rpos++);
+    v += (c & 127) * mul;
+    if (c < 128) return v;
+    mul *= 128;
+  }
+}
+
+function rU64(p: string): bigint {
+  let hi = 0;
+  let lo = 0;
+  for (let k = 0; k < 4; k++) hi = hi * 256 + p.charCodeAt(rpos + k);
+  for (let k = 4; k < 8; k++) lo = lo * 256 + p.charCodeAt(rpos + k);
+  rpos += 8;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** A node's ids and deleted flags, entry by entry. */
+export interface NodeView {
+  n: number;
+  ms: bigint[];
+  seq: bigint[];
+  deleted: ArrayLike<number>;
+}
+
+/** The open (tail) node's entries: fields and values flat in `vals`, entry i from off[i] to off[i + 1]. */
+interface OpenEntries extends NodeView {
+  deleted: number[];
+  off: number[];
+  vals: string[];
+}
+
+/** A packed node decoded: where each entry starts (its flags byte) and its fields start. */
+interface PackedView extends NodeView {
+  src: string;
+  deleted: number[];
+  pos: number[];
+  fpos: number[];
+}
+
+function decodePacked(p: string, n: number, masterMs: bigint, masterFieldCount: number): PackedView {
+  const ms: bigint[] = new Array(n);
+  const seq: bigint[] = new Array(n);
+  // plain arrays: small typed arrays cost more to allocate than to fill
+  const deleted: number[] = new Array(n);
+  const pos: number[] = new Array(n);
+  const fpos: number[] = new Array(n);
+  rpos = 0;
+  let prev = masterMs;
+  for (let i = 0; i < n; i++) {
+    pos[i] = rpos;
+    const fl = p.charCodeAt(rpos++);
+    deleted[i] = fl & PK_DELETED;
+    if (fl & PK_MS_WIDE) prev = rU64(p);
+    else {
+      const d = rVar(p);
+      if (d !== 0) prev += d < 1024 ? SMALL_BIG[d] : BigInt(d);
+    }
+    ms[i] = prev;
+    if (fl & PK_SEQ_WIDE) seq[i] = rU64(p);
+    else {
+      const s = rVar(p);
+      seq[i] = s < 1024 ? SMALL_BIG[s] : BigInt(s);
+    }
+    fpos[i] = rpos;
+    let nf = masterFieldCount;
+    if (!(fl & PK_SAME)) {
+      nf = rVar(p);
+      for (let k = 0; k < nf; k++) {
+        const len = rVar(p);
+        rpos += len;
+      }
+    }
+    for (let k = 0; k < nf; k++) {
+      const len = rVar(p);
+      rpos += len;
+    }
+  }
+  return { src: p, n, ms, seq, deleted, pos, fpos };
+}
+
+function encodeOpen(masterMs: bigint, masterFields: string[], o: OpenEntries): string {
+  wpos = 0;
+  let prev = masterMs;
+  for (let i = 0; i < o.n; i++) {
+    const a = o.off[i];
+    const nf = (o.off[i + 1] - a) / 2;
+    let same = nf === masterFields.length;
+    for (let k = 0; same && k < nf; k++) if (o.vals[a + 2 * k] !== masterFields[k]) same = false;
+    const m = o.ms[i];
+    const d = m - prev;
+    const msNarrow = d >= 0n && d < VARINT_LIMIT;
+    const sq = o.seq[i];
+    const seqNarrow = sq < VARINT_LIMIT;
+    wReserve(1);
+    wbuf[wpos++] =
+      (o.deleted[i] ? PK_DELETED : 0) |
+      (same ? PK_SAME : 0) |
+      (msNarrow ? 0 : PK_MS_WIDE) |
+      (seqNarrow ? 0 : PK_SEQ_WIDE);
+    if (msNarrow) wVar(Number(d));
+    else wU64(m);
+    if (seqNarrow) wVar(Number(sq));
+    else wU64(sq);
+    if (!same) {
+      wVar(nf);
+      for (let k = 0; k < nf; k++) wStr(o.vals[a + 2 * k]);
+    }
+    for (let k = 0; k < nf; k++) wStr(o.vals[a + 2 * k + 1]);
+    prev = m;
+  }
+  return wTake(wpos);
+}
+
+/** Nodes holding a decoded view, oldest first overwritten. */
+const VIEW_CACHE = 16;
+const viewRing: Array<StreamNode | undefined> = new Array(VIEW_CACHE).fill(undefined);
+let viewNext = 0;
+
 // ---------------------------------------------------------------- nodes
 
 export class StreamNode {
-  ms: BigUint64Array;
-  seq: BigUint64Array;
   /** entries in the node, live and deleted */
   n = 0;
-  /** per entry: 1 when deleted */
-  deleted: Uint8Array;
-  /** start of each entry's fields/values in `vals`; off[n] is the end */
-  off: number[] = [0];
-  vals: string[] = [];
   live = 0;
   dead = 0;
   /** the master entry's fields (the first entry's), for the listpack size */
@@ -151,11 +337,14 @@ export class StreamNode {
   bytes = 0;
   readonly masterMs: bigint;
   readonly masterSeq: bigint;
+  /** the entries while the node is open (appended to), else undefined and `packed` is set */
+  private open: OpenEntries | undefined;
+  private packed: string | undefined = undefined;
+  /** the packed node decoded, while cached */
+  private cache: PackedView | undefined = undefined;
 
-  constructor(id: StreamId, fields: string[], capacity = 8) {
-    this.ms = new BigUint64Array(capacity);
-    this.seq = new BigUint64Array(capacity);
-    this.deleted = new Uint8Array(capacity);
+  constructor(id: StreamId, fields: string[]) {
+    this.open = { n: 0, ms: [], seq: [], deleted: [], off: [0], vals: [] };
     this.masterMs = id.ms;
     this.masterSeq = id.seq;
     this.masterFields = fields;
@@ -164,48 +353,137 @@ export class StreamNode {
     for (const f of fields) this.bytes += strSize(f);
   }
 
+  /** A node read back from serialize(): packed. */
+  static fromPacked(
+    master: StreamId,
+    fields: string[],
+    n: number,
+    packed: string,
+    live: number,
+    dead: number,
+    bytes: number,
+  ): StreamNode {
+    const node = new StreamNode(master, fields);
+    node.open = undefined;
+    node.packed = packed;
+    node.n = n;
+    node.live = live;
+    node.dead = dead;
+    node.bytes = bytes;
+    return node;
+  }
+
+  /** the entries as packed (serialize) */
+  packedData(): string {
+    return this.packed ?? encodeOpen(this.masterMs, this.masterFields, this.open as OpenEntries);
+  }
+
+  /** Closes the node: packs its entries (called when a new tail node is started). */
+  pack(): void {
+    if (this.open === undefined) return;
+    this.packed = encodeOpen(this.masterMs, this.masterFields, this.open);
+    this.open = undefined;
+    this.cache = undefined;
+  }
+
+  private decoded(): PackedView {
+    const p = this.packed as string;
+    const c = this.cache;
+    if (c !== undefined && c.src === p) return c;
+    const v = decodePacked(p, this.n, this.masterMs, this.masterFields.length);
+    this.cache = v;
+    const old = viewRing[viewNext];
+    if (old !== undefined && old !== this) old.cache = undefined;
+    viewRing[viewNext] = this;
+    viewNext = (viewNext + 1) % VIEW_CACHE;
+    return v;
+  }
+
+  /** the ids and deleted flags; valid until the node changes */
+  view(): NodeView {
+    return this.open ?? this.decoded();
+  }
+
+  /** reopens a packed node to append to it (it became the tail again) */
+  private unpack(): OpenEntries {
+    if (this.open !== undefined) return this.open;
+    const v = this.decoded();
+    const o: OpenEntries = {
+      n: v.n,
+      ms: v.ms.slice(),
+      seq: v.seq.slice(),
+      deleted: v.deleted.slice(),
+      off: [0],
+      vals: [],
+    };
+    for (let i = 0; i < v.n; i++) {
+      for (const s of this.fieldsOf(i)) o.vals.push(s);
+      o.off.push(o.vals.length);
+    }
+    this.open = o;
+    this.packed = undefined;
+    this.cache = undefined;
+    return o;
+  }
+
   id(i: number): StreamId {
-    return { ms: this.ms[i], seq: this.seq[i] };
+    const v = this.view();
+    return { ms: v.ms[i], seq: v.seq[i] };
   }
 
   firstId(): StreamId {
-    return { ms: this.ms[0], seq: this.seq[0] };
+    return this.id(0);
   }
 
   lastId(): StreamId {
-    return { ms: this.ms[this.n - 1], seq: this.seq[this.n - 1] };
+    return this.id(this.n - 1);
   }
 
   fieldsOf(i: number): string[] {
-    return this.vals.slice(this.off[i], this.off[i + 1]);
-  }
-
-  private grow(): void {
-    const cap = this.ms.length * 2;
-    const ms = new BigUint64Array(cap);
-    ms.set(this.ms);
-    const seq = new BigUint64Array(cap);
-    seq.set(this.seq);
-    const del = new Uint8Array(cap);
-    del.set(this.deleted);
-    this.ms = ms;
-    this.seq = seq;
-    this.deleted = del;
+    const o = this.open;
+    if (o !== undefined) return o.vals.slice(o.off[i], o.off[i + 1]);
+    const v = this.decoded();
+    const p = v.src;
+    const fl = p.charCodeAt(v.pos[i]);
+    rpos = v.fpos[i];
+    const out: string[] = [];
+    if (fl & PK_SAME) {
+      const mf = this.masterFields;
+      for (let k = 0; k < mf.length; k++) {
+        const len = rVar(p);
+        out.push(mf[k], p.substring(rpos, rpos + len));
+        rpos += len;
+      }
+    } else {
+      const nf = rVar(p);
+      for (let k = 0; k < nf; k++) {
+        const len = rVar(p);
+        out.push(p.substring(rpos, rpos + len), "");
+        rpos += len;
+      }
+      for (let k = 0; k < nf; k++) {
+        const len = rVar(p);
+        out[2 * k + 1] = p.substring(rpos, rpos + len);
+        rpos += len;
+      }
+    }
+    return out;
   }
 
   push(id: StreamId, fv: string[], deleted = false): void {
-    if (this.n === this.ms.length) this.grow();
-    const i = this.n++;
-    this.ms[i] = id.ms;
-    this.seq[i] = id.seq;
-    this.deleted[i] = deleted ? 1 : 0;
+    const o = this.unpack();
+    o.n++;
+    this.n = o.n;
+    o.ms.push(id.ms);
+    o.seq.push(id.seq);
+    o.deleted.push(deleted ? 1 : 0);
     const nf = fv.length / 2;
     let same = nf === this.masterFields.length;
     for (let k = 0; same && k < nf; k++) if (fv[2 * k] !== this.masterFields[k]) same = false;
     // field names equal to the master entry's share its strings (Redis's SAMEFIELDS)
-    if (same) for (let k = 0; k < nf; k++) this.vals.push(this.masterFields[k], fv[2 * k + 1]);
-    else for (const s of fv) this.vals.push(s);
-    this.off.push(this.vals.length);
+    if (same) for (let k = 0; k < nf; k++) o.vals.push(this.masterFields[k], fv[2 * k + 1]);
+    else for (const s of fv) o.vals.push(s);
+    o.off.push(o.vals.length);
     const oldCounters = smallIntSize(this.live) + smallIntSize(this.dead);
     if (deleted) this.dead++;
     else this.live++;
@@ -222,26 +500,53 @@ export class StreamNode {
   }
 
   markDeleted(i: number): void {
-    const oldCounters = smallIntSize(this.live) + smallIntSize(this.dead);
-    this.deleted[i] = 1;
-    this.live--;
-    this.dead++;
-    this.bytes += smallIntSize(this.live) + smallIntSize(this.dead) - oldCounters;
+    this.markDeletedMany([i]);
+  }
+
+  /** flags live entries as deleted (each index once) */
+  markDeletedMany(idx: number[]): void {
+    for (let j = 0; j < idx.length; j++) {
+      const oldCounters = smallIntSize(this.live) + smallIntSize(this.dead);
+      this.live--;
+      this.dead++;
+      this.bytes += smallIntSize(this.live) + smallIntSize(this.dead) - oldCounters;
+    }
+    const o = this.open;
+    if (o !== undefined) {
+      for (const i of idx) o.deleted[i] = 1;
+      return;
+    }
+    const v = this.decoded();
+    const len = v.src.length;
+    wpos = 0;
+    wReserve(len);
+    wbuf.write(v.src, 0, len, "latin1");
+    for (const i of idx) {
+      wbuf[v.pos[i]] |= PK_DELETED;
+      v.deleted[i] = 1;
+    }
+    const p = wTake(len);
+    v.src = p;
+    this.packed = p;
   }
 
   /** first index with id >= target (n when none) */
   lowerBound(t: StreamId): number {
-    let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const m = this.ms[mid];
-      const less = m < t.ms || (m === t.ms && this.seq[mid] < t.seq);
-      if (less) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBoundIn(this.view(), t);
   }
+}
+
+function lowerBoundIn(v: NodeView, t: StreamId): number {
+  let lo = 0;
+  let hi = v.n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const m = v.ms[mid];
+    const less = m < t.ms || (m === t.ms && v.seq[mid] < t.seq);
+    if (less) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 // ---------------------------------------------------------------- groups
@@ -423,7 +728,8 @@ export class StreamValue implements Collection {
   /** the first live entry's id (0-0 when empty) */
   firstId(): StreamId {
     for (const node of this.nodes) {
-      for (let i = 0; i < node.n; i++) if (!node.deleted[i]) return node.id(i);
+      const v = node.view();
+      for (let i = 0; i < v.n; i++) if (!v.deleted[i]) return { ms: v.ms[i], seq: v.seq[i] };
     }
     return { ms: 0n, seq: 0n };
   }
@@ -431,8 +737,8 @@ export class StreamValue implements Collection {
   /** streamLastValidID: the last live entry's id (0-0 when empty) */
   lastValidId(): StreamId {
     for (let j = this.nodes.length - 1; j >= 0; j--) {
-      const node = this.nodes[j];
-      for (let i = node.n - 1; i >= 0; i--) if (!node.deleted[i]) return node.id(i);
+      const v = this.nodes[j].view();
+      for (let i = v.n - 1; i >= 0; i--) if (!v.deleted[i]) return { ms: v.ms[i], seq: v.seq[i] };
     }
     return { ms: 0n, seq: 0n };
   }
@@ -458,6 +764,8 @@ export class StreamValue implements Collection {
     if (tail === undefined) {
       const fields: string[] = [];
       for (let k = 0; k < fv.length; k += 2) fields.push(fv[k]);
+      // the node that was the tail is complete: pack it
+      if (this.nodes.length > 0) this.nodes[this.nodes.length - 1].pack();
       tail = new StreamNode(id, fields);
       this.nodes.push(tail);
     }
@@ -467,33 +775,39 @@ export class StreamValue implements Collection {
     this.lastId = { ms: id.ms, seq: id.seq };
   }
 
-  /** index of the first node whose last id >= t */
+  /**
+   * index of the first node whose last id >= t (ids in order: not `disordered`). Searches
+   * the nodes' master ids (their first entries', as Redis's rax keys), so that only one
+   * node is read.
+   */
   private nodeFor(t: StreamId): number {
     let lo = 0;
     let hi = this.nodes.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (cmpId(this.nodes[mid].lastId(), t) < 0) lo = mid + 1;
+      const nd = this.nodes[mid];
+      if (nd.masterMs < t.ms || (nd.masterMs === t.ms && nd.masterSeq <= t.seq)) lo = mid + 1;
       else hi = mid;
     }
-    return lo;
+    // nodes before lo - 1 end below the next one's master id, so below t
+    if (lo === 0) return 0;
+    return cmpId(this.nodes[lo - 1].lastId(), t) < 0 ? lo : lo - 1;
   }
 
   /** where a live entry is (node index, entry index), or undefined */
   findPos(id: StreamId): [number, number] | undefined {
     if (this.disordered) {
       for (let j = 0; j < this.nodes.length; j++) {
-        const node = this.nodes[j];
-        for (let i = 0; i < node.n; i++)
-          if (!node.deleted[i] && node.ms[i] === id.ms && node.seq[i] === id.seq) return [j, i];
+        const v = this.nodes[j].view();
+        for (let i = 0; i < v.n; i++) if (!v.deleted[i] && v.ms[i] === id.ms && v.seq[i] === id.seq) return [j, i];
       }
       return undefined;
     }
     const j = this.nodeFor(id);
     if (j >= this.nodes.length) return undefined;
-    const node = this.nodes[j];
-    const i = node.lowerBound(id);
-    if (i < node.n && node.ms[i] === id.ms && node.seq[i] === id.seq && !node.deleted[i]) return [j, i];
+    const v = this.nodes[j].view();
+    const i = lowerBoundIn(v, id);
+    if (i < v.n && v.ms[i] === id.ms && v.seq[i] === id.seq && !v.deleted[i]) return [j, i];
     return undefined;
   }
 
@@ -522,16 +836,17 @@ export class StreamValue implements Collection {
     let emitted = 0;
     if (cmpId(start, end) > 0) return 0;
     if (this.disordered) {
-      const inRange = (node: StreamNode, i: number): boolean => {
-        const id = node.id(i);
+      const inRange = (v: NodeView, i: number): boolean => {
+        const id = { ms: v.ms[i], seq: v.seq[i] };
         return cmpId(id, start) >= 0 && cmpId(id, end) <= 0;
       };
       const nn = this.nodes.length;
       for (let jj = 0; jj < nn; jj++) {
         const node = this.nodes[rev ? nn - 1 - jj : jj];
-        for (let ii = 0; ii < node.n; ii++) {
-          const i = rev ? node.n - 1 - ii : ii;
-          if (node.deleted[i] || !inRange(node, i)) continue;
+        const v = node.view();
+        for (let ii = 0; ii < v.n; ii++) {
+          const i = rev ? v.n - 1 - ii : ii;
+          if (v.deleted[i] || !inRange(v, i)) continue;
           emitted++;
           if (visit(node, i) === false) return emitted;
           if (count !== 0 && emitted >= count) return emitted;
@@ -542,9 +857,10 @@ export class StreamValue implements Collection {
     if (!rev) {
       for (let j = this.nodeFor(start); j < this.nodes.length; j++) {
         const node = this.nodes[j];
-        for (let i = node.lowerBound(start); i < node.n; i++) {
-          if (node.ms[i] > end.ms || (node.ms[i] === end.ms && node.seq[i] > end.seq)) return emitted;
-          if (node.deleted[i]) continue;
+        const v = node.view();
+        for (let i = lowerBoundIn(v, start); i < v.n; i++) {
+          if (v.ms[i] > end.ms || (v.ms[i] === end.ms && v.seq[i] > end.seq)) return emitted;
+          if (v.deleted[i]) continue;
           emitted++;
           if (visit(node, i) === false) return emitted;
           if (count !== 0 && emitted >= count) return emitted;
@@ -554,11 +870,12 @@ export class StreamValue implements Collection {
       const last = this.nodeFor(end);
       for (let j = Math.min(last, this.nodes.length - 1); j >= 0; j--) {
         const node = this.nodes[j];
-        let i = node.lowerBound(end);
-        if (i >= node.n || node.ms[i] !== end.ms || node.seq[i] !== end.seq) i--;
+        const v = node.view();
+        let i = lowerBoundIn(v, end);
+        if (i >= v.n || v.ms[i] !== end.ms || v.seq[i] !== end.seq) i--;
         for (; i >= 0; i--) {
-          if (node.ms[i] < start.ms || (node.ms[i] === start.ms && node.seq[i] < start.seq)) return emitted;
-          if (node.deleted[i]) continue;
+          if (v.ms[i] < start.ms || (v.ms[i] === start.ms && v.seq[i] < start.seq)) return emitted;
+          if (v.deleted[i]) continue;
           emitted++;
           if (visit(node, i) === false) return emitted;
           if (count !== 0 && emitted >= count) return emitted;
@@ -598,15 +915,19 @@ export class StreamValue implements Collection {
         continue;
       }
       if (a.approx) break;
-      for (let i = 0; i < node.n; i++) {
-        const stop = a.strategy === TRIM_MAXLEN ? this.length <= a.maxlen : cmpId(node.id(i), a.minid) >= 0;
+      const v = node.view();
+      const idx: number[] = [];
+      for (let i = 0; i < v.n; i++) {
+        const stop =
+          a.strategy === TRIM_MAXLEN
+            ? this.length - idx.length <= a.maxlen
+            : cmpId({ ms: v.ms[i], seq: v.seq[i] }, a.minid) >= 0;
         if (stop) break;
-        if (!node.deleted[i]) {
-          node.markDeleted(i);
-          this.length--;
-          deleted++;
-        }
+        if (!v.deleted[i]) idx.push(i);
       }
+      if (idx.length > 0) node.markDeletedMany(idx);
+      this.length -= idx.length;
+      deleted += idx.length;
       break;
     }
     return deleted;
@@ -615,19 +936,13 @@ export class StreamValue implements Collection {
   // ------------------------------------------------------------ serialize
 
   serialize(): string {
-    // ids and flags as base64 of the typed arrays' bytes: no BigInt per entry
-    const b64 = (a: BigUint64Array | Uint8Array, bytes: number): string =>
-      Buffer.from(a.buffer, a.byteOffset, bytes).toString("base64");
+    // the packed entries as base64 (JSON would escape their control bytes)
     const nodes = this.nodes.map((n) => {
       return {
         m: `${n.masterMs}-${n.masterSeq}`,
         f: n.masterFields,
         c: n.n,
-        ms: b64(n.ms, n.n * 8),
-        sq: b64(n.seq, n.n * 8),
-        d: b64(n.deleted, n.n),
-        o: n.off,
-        v: n.vals,
+        p: Buffer.from(n.packedData(), "latin1").toString("base64"),
         l: n.live,
         x: n.dead,
         b: n.bytes,
@@ -660,21 +975,8 @@ export class StreamValue implements Collection {
       return { ms: BigInt(x.slice(0, d)), seq: BigInt(x.slice(d + 1)) };
     };
     for (const nd of o.n) {
-      const master = pid(nd.m);
-      const cnt: number = nd.c;
-      const node = new StreamNode(master, nd.f, Math.max(8, cnt));
-      const ms = Buffer.from(nd.ms, "base64");
-      const sq = Buffer.from(nd.sq, "base64");
-      new Uint8Array(node.ms.buffer).set(ms);
-      new Uint8Array(node.seq.buffer).set(sq);
-      node.deleted.set(Buffer.from(nd.d, "base64"));
-      node.n = cnt;
-      node.off = nd.o;
-      node.vals = nd.v;
-      node.live = nd.l;
-      node.dead = nd.x;
-      node.bytes = nd.b;
-      s.nodes.push(node);
+      const packed = Buffer.from(nd.p, "base64").toString("latin1");
+      s.nodes.push(StreamNode.fromPacked(pid(nd.m), nd.f, nd.c, packed, nd.l, nd.x, nd.b));
     }
     s.length = o.len;
     s.lastId = pid(o.last);
