@@ -11,4 +11,6 @@ if [ ! -f dist/src/main.js ] || [ -n "$(find src workers -newer dist/src/main.js
   echo "shardis: building (tsc)..." >&2
   npm run --silent build >&2
 fi
-exec node dist/src/main.js "$@"
+# a small young generation for the main thread: it parses every request, and the
+# default (up to 3 x 16 MB semi-spaces) only adds resident memory (bench/results/memory-*.md)
+exec node --max-semi-space-size=2 dist/src/main.js "$@"

@@ -30,6 +30,7 @@ import {
   type RunningServer,
   rawRequest,
   runCommand,
+  SHARDIS_NODE_ARGS,
   shellLine,
   sleep,
   startServer,
@@ -615,7 +616,18 @@ async function main(): Promise<number> {
     if (!opts.onlyRedis) {
       for (const k of opts.shards) {
         const port = await freePort();
-        const args = [opts.shardis, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--shards", String(k)];
+        const args = [
+          ...SHARDIS_NODE_ARGS,
+          opts.shardis,
+          "--port",
+          String(port),
+          "--bind",
+          "127.0.0.1",
+          "--save",
+          "",
+          "--shards",
+          String(k),
+        ];
         args.push(...opts.shardisArgs);
         const target: Target = {
           id: `s${k}`,

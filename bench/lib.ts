@@ -191,6 +191,9 @@ export function encodeCommand(argv: readonly string[]): string {
 // Servers
 // ---------------------------------------------------------------------------------------------
 
+/** The node flags run.sh starts shardis with; benches start it the same way. */
+export const SHARDIS_NODE_ARGS = ["--max-semi-space-size=2"];
+
 export interface ServerSpec {
   /** Label used in logs and results, e.g. "redis" or "shardis-s1". */
   name: string;
@@ -340,6 +343,44 @@ export function processCpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+export interface ProcMemory {
+  /** resident set size now (all threads), bytes */
+  rss: number;
+  /** peak resident set size, bytes */
+  hwm: number;
+  /** resident anonymous / file-backed / shared memory, bytes */
+  anon: number;
+  file: number;
+  shmem: number;
+  /** thread count */
+  threads: number;
+}
+
+/**
+ * Memory of a process from /proc/<pid>/status (VmRSS, VmHWM, RssAnon, RssFile, RssShmem,
+ * Threads). Undefined where /proc is not available or the process is gone.
+ */
+export function procMemory(pid: number): ProcMemory | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    return undefined;
+  }
+  const field = (name: string, scale: number): number => {
+    const m = new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(text);
+    return m ? Number(m[1]) * scale : 0;
+  };
+  return {
+    rss: field("VmRSS", 1024),
+    hwm: field("VmHWM", 1024),
+    anon: field("RssAnon", 1024),
+    file: field("RssFile", 1024),
+    shmem: field("RssShmem", 1024),
+    threads: field("Threads", 1),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

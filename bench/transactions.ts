@@ -21,6 +21,7 @@ import {
   installCleanupHandlers,
   machineInfo,
   type RunningServer,
+  SHARDIS_NODE_ARGS,
   startServer,
 } from "./lib.js";
 
@@ -78,7 +79,16 @@ async function main(): Promise<void> {
       const srv = await startServer({
         name: `shardis-s${s}`,
         command: process.execPath,
-        args: [path.join(root, "dist", "src", "main.js"), "--port", String(port), "--shards", String(s), "--save", ""],
+        args: [
+          ...SHARDIS_NODE_ARGS,
+          path.join(root, "dist", "src", "main.js"),
+          "--port",
+          String(port),
+          "--shards",
+          String(s),
+          "--save",
+          "",
+        ],
         port,
       });
       servers.push(srv);

@@ -16,6 +16,7 @@ import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { keyHashSlot, slotTable } from "../keyspace/slot.js";
 import type { Proto } from "../resp/reply.js";
 import { Fifo } from "../util/fifo.js";
+import { IdleGc } from "../util/gc.js";
 import { log, logSettings } from "../util/log.js";
 import { REQ_COMMAND, REQ_CONTROL, readReply, writeRequest } from "./contract.js";
 import { shardControl } from "./control.js";
@@ -124,6 +125,7 @@ export class Router {
   private jobSeq = 0;
   private readonly jobs = new Map<number, { target: ReplyTarget; index: number }>();
   private inlineCron: NodeJS.Timeout | undefined;
+  private readonly idleGc = new IdleGc();
   /** the storage settings as the shards have them (a fresh object on each change) */
   settings: EngineSettings = defaultEngineSettings();
   /** keyspace events from the shards and jobs (flat db/event/key triples), to publish */
@@ -142,7 +144,7 @@ export class Router {
       this.inline = engine;
       engine.onEvent = () => queueMicrotask(() => this.onEvents(engine.takeEvents()));
       // the inline shard's cron: active expiry at `hz`, like a worker's wait timeout
-      this.inlineCron = setInterval(() => engine.activeExpireCycle(), 1000 / hz);
+      this.inlineCron = setInterval(() => this.inlineTick(), 1000 / hz);
       this.inlineCron.unref();
     } else {
       const onDeath = (id: number, why: string): void => {
@@ -186,6 +188,13 @@ export class Router {
       }
       for (const w of this.workers) this.armReplyWait(w);
     }
+  }
+
+  /** The inline shard's cron: active expiry, and a collection once quiet after writes. */
+  private inlineTick(): void {
+    const engine = this.inline as ShardEngine;
+    engine.activeExpireCycle();
+    this.idleGc.maybe(engine.dirty, performance.now());
   }
 
   shardOfKey(key: string): number {
@@ -348,9 +357,8 @@ export class Router {
   /** CONFIG SET hz */
   setHz(hz: number): void {
     if (this.inline !== undefined && this.inlineCron !== undefined) {
-      const engine = this.inline;
       clearInterval(this.inlineCron);
-      this.inlineCron = setInterval(() => engine.activeExpireCycle(), 1000 / Math.max(1, Math.min(500, hz)));
+      this.inlineCron = setInterval(() => this.inlineTick(), 1000 / Math.max(1, Math.min(500, hz)));
       this.inlineCron.unref();
     } else void this.controlAll(["hz", String(hz)]);
   }

@@ -9,6 +9,7 @@
 import "../commands/table.js";
 import type { MessagePort } from "node:worker_threads";
 import { OK } from "../resp/reply.js";
+import { IdleGc } from "../util/gc.js";
 import { configureLog, log } from "../util/log.js";
 import { REQ_CONTROL, readRequest, writeReply } from "./contract.js";
 import { shardControl } from "./control.js";
@@ -64,6 +65,7 @@ export function runShardWorker(init: ShardWorkerInit): never {
   const rep = new Ring(init.replies);
   let cronEvery = 1000 / init.hz;
   let nextCron = performance.now() + cronEvery;
+  const idleGc = new IdleGc();
   log("verbose", `shard ${init.id} ready`);
 
   const reply = (r: string): void => {
@@ -106,6 +108,7 @@ export function runShardWorker(init: ShardWorkerInit): never {
     const t = performance.now();
     if (t >= nextCron) {
       engine.activeExpireCycle();
+      idleGc.maybe(engine.dirty, t);
       nextCron = t + cronEvery;
       if (engine.events.length > 0) init.events.postMessage(engine.takeEvents());
     }
