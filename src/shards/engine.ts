@@ -164,6 +164,12 @@ export interface ShardStats {
 const EXPIRE_KEYS_PER_LOOP = 20;
 const EXPIRE_ACCEPTABLE_STALE = 10;
 
+/** What this thread's data takes: V8 heap plus off-heap Buffers. */
+function shardMemory(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
 export class ShardEngine {
   dbs: ShardDb[];
   readonly commandStats = new Map<string, CommandStat>();
@@ -462,7 +468,8 @@ export class ShardEngine {
       expiredStalePerc: this.expiredStalePerc,
       dirty: this.dirty,
       keyspace: this.dbs.map((db) => ({ keys: db.dict.size, expires: db.expires.size, avgTtl: Math.round(db.avgTtl) })),
-      heapUsed: process.memoryUsage().heapUsed,
+      // off-heap Buffers (sealed list chunks) count too: in a worker they are its `external`
+      heapUsed: shardMemory(),
       latency: Object.fromEntries([...this.histograms].map(([name, h]) => [name, h.toSparse()])),
     };
   }

@@ -4,10 +4,11 @@
  * Elements are latin1 byte strings kept in chunks, like the quicklist's nodes: pushes and
  * pops work on the end chunks (O(1)), reads find their chunk from a cursor (sequential
  * LRANGE/LPOS scans are O(1) per element, a random LINDEX walks chunks from the nearest
- * end, as Redis walks nodes). Closed chunks are sealed into one flat string plus a string
- * of 16-bit end offsets, so a long list of short elements costs about its bytes plus two
- * per element (a string per element would cost 16 bytes of header and an 8-byte pointer
- * on top, several times what Redis's listpacks take).
+ * end, as Redis walks nodes). Closed chunks are sealed into their bytes plus 16-bit end
+ * offsets (two strings for a small chunk, a Buffer off the V8 heap for the others), so a
+ * long list of short elements costs about its bytes plus two per element (a string per
+ * element would cost 16 bytes of header and an 8-byte pointer on top, several times what
+ * Redis's listpacks take).
  *
  * Redis 7.0 creates every list as a quicklist (the listpack encoding for small lists came
  * in 7.2), so OBJECT ENCODING always answers `quicklist`, whatever list-max-listpack-size
@@ -63,26 +64,59 @@ const SIZEOF_QUICKLIST_NODE = 40;
 // ---------------------------------------------------------------- chunks
 
 /** A chunk is closed (no more pushes into it) at this many elements ... */
-const CHUNK_MAX = 128;
+const CHUNK_MAX = 256;
 /** ... or at this many bytes. */
 const CHUNK_BYTES = 16384;
-/** A sealed chunk's end offsets are 16-bit char codes: its bytes must stay below 64 KiB. */
+/** A sealed chunk's end offsets are 16 bits: its bytes must stay below 64 KiB. */
 const SEAL_LIMIT = 65535;
+/**
+ * A sealed chunk of at most this many bytes (elements plus two per element) is kept as
+ * two strings on the V8 heap; a larger one goes off the heap, into a Buffer of its own.
+ * Data on the heap is born in the young generation and copied out of it, and V8 grows
+ * the young generation (up to 2 x 16 MB of semi-spaces, which stay resident) while much
+ * of what it allocates survives: a long list pushed onto the heap makes exactly that
+ * happen, and the young generation ends up costing more than the list. Off the heap,
+ * only a chunk's few small objects survive.
+ */
+const HEAP_SEAL_MAX = 512;
+
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
 /**
- * A run of consecutive elements, in one of two forms:
+ * The last off-heap chunk read twice in a row, decoded: sequential reads (LRANGE, LPOS,
+ * pops) decode a chunk once rather than once per element, while a lone read (LINDEX, a
+ * pop from one list then another) decodes only its element. A sealed buffer is never
+ * written again, so its identity is the key.
+ */
+let cacheBuf: Buffer | undefined;
+let cacheStr = "";
+let lastBuf: Buffer | undefined;
+/** Only chunks of up to this many bytes are decoded whole (a larger one holds big elements). */
+const CACHE_MAX = 8192;
+
+/** End offset k of an off-heap chunk (16 bits, little-endian). */
+function endOf(buf: Buffer, k: number): number {
+  return buf[2 * k] | (buf[2 * k + 1] << 8);
+}
+
+/**
+ * A run of consecutive elements, in one of three forms:
  *  - open: `items`, one string per element (the chunks at the ends, where pushes land,
  *    and chunks of large elements);
- *  - sealed: all the bytes in one flat string `data`, and `ends`, a string whose char
- *    code k is where element k ends in `data`. Head pops advance `start`, tail pops only
- *    lower `count`; the dead bytes go when the chunk does.
- * Sealing is what keeps a long list small: per element it costs its bytes plus two,
- * instead of a string header and a pointer.
+ *  - sealed on the heap (small chunks): all the bytes in one flat string `data`, and
+ *    `ends`, a string whose char code k is where element k ends in `data`;
+ *  - sealed off the heap (the others): `buf` holds the `n` end offsets, then the bytes.
+ * Head pops advance `start`, tail pops only lower `count`; the dead bytes go when the
+ * chunk does. Sealing is what keeps a long list small: per element it costs its bytes
+ * plus two, instead of a string header and a pointer.
  */
 class Chunk {
   items: string[] | undefined;
   data = "";
   ends = "";
+  buf: Buffer | undefined = undefined;
+  /** the number of end offsets at the start of `buf` (its bytes start at 2 * n) */
+  n = 0;
   start = 0;
   count: number;
   /** bytes of an open chunk's elements */
@@ -97,7 +131,54 @@ class Chunk {
   get(k: number): string {
     if (this.items !== undefined) return this.items[k];
     const p = this.start + k;
-    return this.data.slice(p === 0 ? 0 : this.ends.charCodeAt(p - 1), this.ends.charCodeAt(p));
+    const buf = this.buf;
+    if (buf === undefined) {
+      return this.data.slice(p === 0 ? 0 : this.ends.charCodeAt(p - 1), this.ends.charCodeAt(p));
+    }
+    const a = p === 0 ? 0 : endOf(buf, p - 1);
+    const b = endOf(buf, p);
+    if (buf === cacheBuf) return cacheStr.slice(a, b);
+    const off = 2 * this.n;
+    if (buf !== lastBuf) lastBuf = buf;
+    else if (buf.length - off <= CACHE_MAX) {
+      cacheStr = (buf as Latin1Buffer).latin1Slice(off, buf.length);
+      cacheBuf = buf;
+      return cacheStr.slice(a, b);
+    }
+    return (buf as Latin1Buffer).latin1Slice(off + a, off + b);
+  }
+
+  /** Whether element k equals s, without building the element's string. */
+  equals(k: number, s: string): boolean {
+    if (this.items !== undefined) return this.items[k] === s;
+    const p = this.start + k;
+    const buf = this.buf;
+    if (buf === undefined) {
+      const a = p === 0 ? 0 : this.ends.charCodeAt(p - 1);
+      return this.ends.charCodeAt(p) - a === s.length && this.data.startsWith(s, a);
+    }
+    const a = p === 0 ? 0 : endOf(buf, p - 1);
+    if (endOf(buf, p) - a !== s.length) return false;
+    if (buf === cacheBuf) return cacheStr.startsWith(s, a);
+    const off = 2 * this.n + a;
+    for (let i = 0; i < s.length; i++) if (buf[off + i] !== s.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** A sealed chunk's live bytes as one string; their lengths are pushed to `lens`. */
+  liveBytes(lens: number[]): string {
+    const buf = this.buf;
+    const endAt = (p: number): number => (buf === undefined ? this.ends.charCodeAt(p) : endOf(buf, p));
+    const from = this.start === 0 ? 0 : endAt(this.start - 1);
+    let prev = from;
+    for (let k = 0; k < this.count; k++) {
+      const e = endAt(this.start + k);
+      lens.push(e - prev);
+      prev = e;
+    }
+    if (buf === undefined) return this.data.slice(from, prev);
+    const off = 2 * this.n;
+    return (buf as Latin1Buffer).latin1Slice(off + from, off + prev);
   }
 
   /** Back to the open form, for edits in the middle. */
@@ -110,11 +191,13 @@ class Chunk {
     for (const s of items) this.bytes += s.length;
     this.data = "";
     this.ends = "";
+    this.buf = undefined;
+    this.n = 0;
     this.start = 0;
     return items;
   }
 
-  /** Packs an open chunk into the sealed form when its bytes allow. */
+  /** Packs an open chunk into a sealed form when its bytes allow. */
   seal(): void {
     const items = this.items;
     if (items === undefined || this.bytes > SEAL_LIMIT || items.length === 0) return;
@@ -124,10 +207,28 @@ class Chunk {
       e += items[k].length;
       ends[k] = e;
     }
-    this.data = items.join("");
-    this.ends = String.fromCharCode.apply(null, ends);
-    this.start = 0;
+    this.sealAs(ends, items.join(""));
+  }
+
+  /** Makes this the sealed chunk of the elements ending at `ends` in `data`. */
+  sealAs(ends: number[], data: string): void {
+    const n = ends.length;
+    if (data.length + 2 * n <= HEAP_SEAL_MAX) {
+      this.data = data;
+      this.ends = String.fromCharCode.apply(null, ends);
+    } else {
+      const buf = Buffer.allocUnsafeSlow(2 * n + data.length);
+      for (let k = 0; k < n; k++) {
+        buf[2 * k] = ends[k] & 255;
+        buf[2 * k + 1] = ends[k] >>> 8;
+      }
+      buf.write(data, 2 * n, "latin1");
+      this.buf = buf;
+      this.n = n;
+    }
     this.items = undefined;
+    this.start = 0;
+    this.count = n;
   }
 
   /** Whether pushes should go to a new chunk rather than this one. */
@@ -308,11 +409,7 @@ export class ListValue implements Collection {
   /** Whether element i equals s, without building the element's string (LPOS, LREM, LINSERT). */
   equalsAt(i: number, s: string): boolean {
     const c = this.locate(i);
-    const k = i - this.cBase;
-    if (c.items !== undefined) return c.items[k] === s;
-    const p = c.start + k;
-    const b = p === 0 ? 0 : c.ends.charCodeAt(p - 1);
-    return c.ends.charCodeAt(p) - b === s.length && c.data.startsWith(s, b);
+    return c.equals(i - this.cBase, s);
   }
 
   /** After an edit inside chunk idx: seal it again unless it is an end where pushes land. */
@@ -428,14 +525,7 @@ export class ListValue implements Collection {
         continue;
       }
       // a sealed chunk's live bytes go out as one piece
-      const from = c.start === 0 ? 0 : c.ends.charCodeAt(c.start - 1);
-      let prev = from;
-      for (let k = 0; k < c.count; k++) {
-        const e = c.ends.charCodeAt(c.start + k);
-        lens.push(e - prev);
-        prev = e;
-      }
-      parts.push(c.data.slice(from, prev));
+      parts.push(c.liveBytes(lens));
     }
     return `${this.fill}/${this.pushBias}:${this.length}:${lens.join(",")}:${parts.join("")}`;
   }
@@ -456,7 +546,7 @@ export class ListValue implements Collection {
       }
       lens[i] = len;
     }
-    // the bytes are copied out once, and every chunk's string is a fresh copy from there:
+    // the bytes are copied out once, and every chunk gets a fresh copy from there:
     // substrings of the payload would keep all of it alive
     const raw = Buffer.from(payload.slice(c2 + 1), "latin1") as Buffer & {
       latin1Slice(a: number, b: number): string;
@@ -480,10 +570,7 @@ export class ListValue implements Collection {
           ends[k - i] = e;
         }
         const c = new Chunk([]);
-        c.items = undefined;
-        c.data = raw.latin1Slice(d, d + bytes);
-        c.ends = String.fromCharCode.apply(null, ends);
-        c.count = j - i;
+        c.sealAs(ends, raw.latin1Slice(d, d + bytes));
         l.chunks.push(c);
         d += bytes;
       } else {
