@@ -13,6 +13,7 @@
  * ranges (BITCOUNT, BITPOS, BITOP) are copied into a Buffer and walked 32 bits at a time.
  */
 import { constants } from "node:buffer";
+import { NOTIFY_GENERIC, NOTIFY_STRING } from "../config/keyspace-events.js";
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from "../resp/errors.js";
 import { arrayHeader, error, nullBulk, ONE, ZERO } from "../resp/reply.js";
 import { INT64_MAX, parseInteger } from "../util/numbers.js";
@@ -119,6 +120,9 @@ function setbitCommand(ctx: ShardCtx, argv: string[]): string {
   const mask = 1 << (7 - (off % 8));
   engine.setKey(db, argv[1], withByte(s, byte, on ? old | mask : old & ~mask), true);
   engine.markRaw(db, argv[1]);
+  // Redis 7.0 notifies only when the key was created or grown, or the bit changed
+  if (cur === undefined || byte >= s.length || (old & mask ? 1 : 0) !== on)
+    engine.notify(NOTIFY_STRING, "setbit", argv[1], ctx.dbIndex);
   return old & mask ? ONE : ZERO;
 }
 
@@ -324,7 +328,7 @@ function bitopCommand(ctx: ShardCtx, argv: string[]): string {
     if (s.length > maxlen) maxlen = s.length;
   }
   if (maxlen === 0) {
-    engine.deleteKey(db, argv[2]);
+    if (engine.deleteKey(db, argv[2])) engine.notify(NOTIFY_GENERIC, "del", argv[2], ctx.dbIndex);
     return ZERO;
   }
   const res = alignedBytes(srcs[0], 0, srcs[0].length);
@@ -355,6 +359,7 @@ function bitopCommand(ctx: ShardCtx, argv: string[]): string {
   }
   engine.setKey(db, argv[2], out.toString("latin1"));
   engine.markRaw(db, argv[2]);
+  engine.notify(NOTIFY_STRING, "set", argv[2], ctx.dbIndex);
   return `:${maxlen}\r\n`;
 }
 
@@ -527,6 +532,7 @@ function bitfieldGeneric(ctx: ShardCtx, argv: string[], readonlyCommand: boolean
   const key = argv[1];
   // the value as a string; every operation works on a copy of the <= 9 bytes it touches
   let str = "";
+  let grew = false;
   if (readonly) {
     const v = engine.lookupRead(db, key);
     if (v !== undefined && !isStringValue(v)) return ERR_WRONGTYPE;
@@ -538,7 +544,10 @@ function bitfieldGeneric(ctx: ShardCtx, argv: string[], readonlyCommand: boolean
     str = v === undefined ? "" : valueToString(v);
     const need = Math.floor(highest / 8) + 1;
     if (beyondV8(need)) return ERR_STRING_SIZE;
-    if (need > str.length) str += "\0".repeat(need - str.length);
+    if (need > str.length) {
+      str += "\0".repeat(need - str.length);
+      grew = true;
+    }
   }
 
   let out = arrayHeader(ops.length);
@@ -552,7 +561,6 @@ function bitfieldGeneric(ctx: ShardCtx, argv: string[], readonlyCommand: boolean
       out += `:${op.signed ? BigInt.asIntN(op.bits, raw) : raw}\r\n`;
       continue;
     }
-    changes++;
     let oldval: bigint;
     let newval: bigint;
     let retval: bigint;
@@ -589,6 +597,8 @@ function bitfieldGeneric(ctx: ShardCtx, argv: string[], readonlyCommand: boolean
       continue;
     }
     out += `:${retval}\r\n`;
+    // Redis counts a change when the string grew or the field's value changed
+    if (grew || BigInt.asUintN(op.bits, oldval) !== BigInt.asUintN(op.bits, newval)) changes++;
     writeBits(w, at, op.bits, newval);
     // splice the touched bytes back (the string was padded, so they all exist)
     const n = Math.floor((at + op.bits - 1) / 8) + 1;
@@ -597,8 +607,9 @@ function bitfieldGeneric(ctx: ShardCtx, argv: string[], readonlyCommand: boolean
   if (!readonly) {
     engine.setKey(db, key, str, true);
     engine.markRaw(db, key);
-    // Redis counts one change per SET/INCRBY
+    // setKey counted one; Redis counts one per SET/INCRBY that grew the string or changed it
     engine.dirty += changes - 1;
+    if (changes > 0) engine.notify(NOTIFY_STRING, "setbit", key, ctx.dbIndex);
   }
   return out;
 }

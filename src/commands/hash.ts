@@ -2,6 +2,7 @@
  * Hash commands (t_hash.c).
  */
 
+import { NOTIFY_GENERIC, NOTIFY_HASH } from "../config/keyspace-events.js";
 import { stringMatch } from "../keyspace/glob.js";
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, errArity } from "../resp/errors.js";
 import {
@@ -81,6 +82,7 @@ function hsetGeneric(ctx: ShardCtx, argv: string[], name: string): string {
   h.tryConversion(argv, 2, argv.length - 1, settings);
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i], argv[i + 1], settings)) created++;
+  ctx.engine.notify(NOTIFY_HASH, "hset", argv[1], ctx.dbIndex);
   ctx.engine.dirty += (argv.length - 2) / 2;
   return name === "hmset" ? OK : integer(created);
 }
@@ -101,6 +103,7 @@ function hsetnxCommand(ctx: ShardCtx, argv: string[]): string {
   if (h.map.has(argv[2])) return ZERO;
   h.tryConversion(argv, 2, 3, settings);
   h.set(argv[2], argv[3], settings);
+  ctx.engine.notify(NOTIFY_HASH, "hset", argv[1], ctx.dbIndex);
   ctx.engine.dirty++;
   return ONE;
 }
@@ -111,15 +114,21 @@ function hdelCommand(ctx: ShardCtx, argv: string[]): string {
   if (h === undefined) return ZERO;
   if (typeof h === "string") return h;
   let deleted = 0;
+  let keyremoved = false;
   for (let j = 2; j < argv.length; j++) {
     if (h.delete(argv[j])) {
       deleted++;
       if (h.size === 0) {
         ctx.engine.deleteKey(ctx.db, argv[1]);
         ctx.engine.dirty--;
+        keyremoved = true;
         break;
       }
     }
+  }
+  if (deleted > 0) {
+    ctx.engine.notify(NOTIFY_HASH, "hdel", argv[1], ctx.dbIndex);
+    if (keyremoved) ctx.engine.notify(NOTIFY_GENERIC, "del", argv[1], ctx.dbIndex);
   }
   ctx.engine.dirty += deleted;
   return integer(deleted);
@@ -147,6 +156,7 @@ function hincrbyCommand(ctx: ShardCtx, argv: string[]): string {
   if (sum > INT64_MAX || sum < INT64_MIN) return ERR_OVERFLOW;
   const text = sum.toString();
   h.set(argv[2], text, ctx.engine.settings);
+  ctx.engine.notify(NOTIFY_HASH, "hincrby", argv[1], ctx.dbIndex);
   ctx.engine.dirty++;
   return `:${text}\r\n`;
 }
@@ -176,6 +186,7 @@ function hincrbyfloatCommand(ctx: ShardCtx, argv: string[]): string {
   if (sum === undefined) return ERR_INCR_NAN_OR_INF;
   const text = formatLongDoubleHuman(sum);
   h.set(argv[2], text, ctx.engine.settings);
+  ctx.engine.notify(NOTIFY_HASH, "hincrbyfloat", argv[1], ctx.dbIndex);
   ctx.engine.dirty++;
   return bulk(text);
 }

@@ -17,6 +17,9 @@
  * resulting bytes depend on that exact sequence of edits. A command decodes the string
  * into a buffer once, applies all its changes, and encodes it back once.
  */
+
+import { NOTIFY_STRING } from "../config/keyspace-events.js";
+import type { Client } from "../net/client.js";
 import { ERR_WRONGTYPE } from "../resp/errors.js";
 import { arrayHeader, bulk, error, integer, OK, ONE, simple, ZERO } from "../resp/reply.js";
 import type { Value } from "../shards/engine.js";
@@ -41,22 +44,12 @@ const SPARSE_ZERO_MAX_LEN = 64;
 const SPARSE_XZERO_MAX_LEN = 16384;
 const HLL_ALPHA_INF = 0.7213475204444817; /* 0.5/ln(2), the double nearest Redis's 0.721347520444481703680 */
 
-/** hll-sparse-max-bytes default; used while the engine settings do not carry the directive. */
-const HLL_SPARSE_MAX_BYTES_DEFAULT = 3000;
-
 const ERR_INVALID_HLL = "-INVALIDOBJ Corrupted HLL object detected\r\n";
 const ERR_NOT_HLL = "-WRONGTYPE Key is not a valid HyperLogLog string value.\r\n";
 
-/**
- * server.hll_sparse_max_bytes. The engine settings do not carry `hll-sparse-max-bytes` yet
- * (CONFIG SET accepts it but shards never see it), so this is the default 3000 unless a
- * setting by that name shows up.
- */
+/** server.hll_sparse_max_bytes, as CONFIG SET gave it to the shards. */
 function sparseMaxBytes(ctx: ShardCtx): number {
-  const v = (ctx.engine.settings as unknown as Record<string, unknown>)["hll-sparse-max-bytes"];
-  if (typeof v === "number") return v;
-  if (typeof v === "bigint") return Number(v);
-  return HLL_SPARSE_MAX_BYTES_DEFAULT;
+  return ctx.engine.settings["hll-sparse-max-bytes"];
 }
 
 // ---------------------------------------------------------------- MurmurHash64A
@@ -657,6 +650,8 @@ function writeCard(b: Uint8Array, card: number): void {
 /** Store an edited HLL in place (the TTL stays); `dirty` is what Redis adds to server.dirty. */
 function store(ctx: ShardCtx, key: string, o: HllBuf, dirty: number): void {
   ctx.engine.setKey(ctx.db, key, o.toString(), true);
+  // HLLs are strings edited in place: Redis holds them `raw`
+  ctx.engine.markRaw(ctx.db, key);
   ctx.engine.dirty += dirty - 1;
 }
 
@@ -699,6 +694,7 @@ function pfaddCommand(ctx: ShardCtx, argv: string[]): string {
   if (updated === 0) return ZERO;
   o.invalidateCache();
   store(ctx, key, o, updated);
+  ctx.engine.notify(NOTIFY_STRING, "pfadd", key, ctx.dbIndex);
   return ONE;
 }
 
@@ -777,6 +773,8 @@ function pfmergeCommand(ctx: ShardCtx, argv: string[]): string {
   }
   o.invalidateCache();
   store(ctx, key, o, 1);
+  // Redis raises PFADD's event for PFMERGE (a mass add), whatever changed
+  ctx.engine.notify(NOTIFY_STRING, "pfadd", key, ctx.dbIndex);
   return OK;
 }
 
@@ -840,7 +838,7 @@ function pfdebugCommand(ctx: ShardCtx, argv: string[]): string {
  * bounds. Same checks, with the register test's cycles and the cardinality checkpoints
  * scaled down so that it answers in well under a second.
  */
-function pfselftestCommand(): string {
+function pfselftestCommand(c: Client): string {
   const dense = Buffer.alloc(HLL_DENSE_SIZE + 1);
   const bytecounters = new Uint8Array(HLL_REGISTERS);
   let seed = 0x9e3779b9;
@@ -865,7 +863,7 @@ function pfselftestCommand(): string {
   }
   dense.fill(0, HLL_HDR_SIZE);
   const o = HllBuf.create();
-  const maxBytes = HLL_SPARSE_MAX_BYTES_DEFAULT;
+  const maxBytes = c.server.router.settings["hll-sparse-max-bytes"];
   const relerr = 1.04 / Math.sqrt(HLL_REGISTERS);
   let checkpoint = 1;
   const ele = Buffer.alloc(8);
@@ -964,6 +962,6 @@ export const hllCommands: CommandSpec[] = [
     "2.8.9",
     "An internal command for testing HyperLogLog values",
     "N/A",
-    () => pfselftestCommand(),
+    (c) => pfselftestCommand(c),
   ),
 ];

@@ -48,7 +48,9 @@ function renameGeneric(ctx: ShardCtx, argv: string[], nx: boolean): string {
     if (nx) return ZERO;
     engine.deleteKey(db, dst);
   }
+  const raw = db.raw.has(src);
   engine.setKey(db, dst, v);
+  if (raw) engine.markRaw(db, dst);
   if (when !== undefined) engine.setExpire(db, dst, when);
   engine.deleteKey(db, src);
   engine.notify(NOTIFY_GENERIC, "rename_from", src, ctx.dbIndex);

@@ -274,7 +274,9 @@ export function encodingOf(engine: ShardEngine, db: ShardDb, key: string, v: Val
   if (typeof v === "object") return v.encoding(engine.settings);
   if (db.raw.has(key)) return "raw";
   // integers beyond the JS safe range are kept as strings; Redis holds them as `int`
-  if (v.length <= 20 && parseInteger(v) !== undefined) return "int";
+  // (a safe-range integer kept as a string was built without tryObjectEncoding, as
+  // INCRBYFLOAT's result is: embstr)
+  if (v.length <= 20 && typeof parseInteger(v) === "bigint") return "int";
   return v.length <= EMBSTR_LIMIT ? "embstr" : "raw";
 }
 
@@ -289,10 +291,12 @@ function objectCommand(ctx: ShardCtx, argv: string[]): string {
     case "refcount":
       return typeof v === "number" && v >= 0 && v < SHARED_INTEGERS ? ":2147483647\r\n" : ONE;
     case "idletime":
+      if (engine.settings.lfu) return ERR_NO_LRU;
       // no per-key access clock is kept (see README): every key reads as just used
       return ZERO;
     default:
-      // FREQ with an LFU policy (the check refuses it otherwise): no counters are kept
+      if (!engine.settings.lfu) return ERR_NO_LFU;
+      // FREQ under an LFU policy: no counters are kept (see README)
       return ZERO;
   }
 }
@@ -481,12 +485,8 @@ export const keyspaceCommands: CommandSpec[] = [
       ["keyspace"],
     ),
     objectSub("encoding", "Returns the internal encoding of a Redis object."),
-    objectSub("freq", "Returns the logarithmic access frequency counter of a Redis object.", (_argv, env) =>
-      env.config.getString("maxmemory-policy").includes("lfu") ? undefined : ERR_NO_LFU,
-    ),
-    objectSub("idletime", "Returns the time since the last access to a Redis object.", (_argv, env) =>
-      env.config.getString("maxmemory-policy").includes("lfu") ? ERR_NO_LRU : undefined,
-    ),
+    objectSub("freq", "Returns the logarithmic access frequency counter of a Redis object."),
+    objectSub("idletime", "Returns the time since the last access to a Redis object."),
     objectSub("refcount", "Returns the reference count of a value of a key."),
   ]),
 ];

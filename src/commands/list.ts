@@ -13,6 +13,8 @@
  * validate everything, serve if some key has elements, and otherwise answer WOULD_BLOCK;
  * the main thread parks the client and runs them again when a key is written.
  */
+
+import { NOTIFY_GENERIC, NOTIFY_LIST } from "../config/keyspace-events.js";
 import {
   ERR_NO_SUCH_KEY,
   ERR_NOT_INTEGER,
@@ -126,9 +128,12 @@ function createList(ctx: ShardCtx, key: string, items: string[], head: boolean):
   return l;
 }
 
-/** A list left empty is deleted (dbDelete, not counted as a change of its own). */
+/** A list left empty is deleted (dbDelete, not counted as a change of its own; event "del"). */
 function deleteIfEmpty(ctx: ShardCtx, db: ShardDb, key: string, l: ListValue): void {
-  if (l.length === 0 && ctx.engine.deleteKey(db, key)) ctx.engine.dirty--;
+  if (l.length === 0 && ctx.engine.deleteKey(db, key)) {
+    ctx.engine.dirty--;
+    ctx.engine.notify(NOTIFY_GENERIC, "del", key, ctx.dbIndex);
+  }
 }
 
 type Latin1Buffer = Buffer & {
@@ -185,6 +190,7 @@ function popRange(ctx: ShardCtx, key: string, l: ListValue, head: boolean, count
   if (head) l.trim(n, 0);
   else l.trim(0, n);
   ctx.engine.dirty += n;
+  ctx.engine.notify(NOTIFY_LIST, head ? "lpop" : "rpop", key, ctx.dbIndex);
   deleteIfEmpty(ctx, ctx.db, key, l);
   return out;
 }
@@ -193,6 +199,7 @@ function popRange(ctx: ShardCtx, key: string, l: ListValue, head: boolean, count
 function popOne(ctx: ShardCtx, key: string, l: ListValue, head: boolean): string {
   const v = (head ? l.popHead() : l.popTail()) as string;
   ctx.engine.dirty++;
+  ctx.engine.notify(NOTIFY_LIST, head ? "lpop" : "rpop", key, ctx.dbIndex);
   deleteIfEmpty(ctx, ctx.db, key, l);
   return v;
 }
@@ -213,6 +220,7 @@ function pushGeneric(ctx: ShardCtx, argv: string[], head: boolean, onlyExisting:
   else if (head) for (let j = 2; j < argv.length; j++) l.pushHead(argv[j]);
   else for (let j = 2; j < argv.length; j++) l.pushTail(argv[j]);
   ctx.engine.dirty += argv.length - 2;
+  ctx.engine.notify(NOTIFY_LIST, head ? "lpush" : "rpush", key, ctx.dbIndex);
   return integer(l.length);
 }
 
@@ -384,6 +392,7 @@ function lsetCommand(ctx: ShardCtx, argv: string[]): string {
   if (index < 0 || index >= l.length) return ERR_INDEX_RANGE;
   l.set(index, argv[3]);
   ctx.engine.dirty++;
+  ctx.engine.notify(NOTIFY_LIST, "lset", argv[1], ctx.dbIndex);
   return OK;
 }
 
@@ -405,6 +414,7 @@ function linsertCommand(ctx: ShardCtx, argv: string[]): string {
     if (l.equalsAt(i, pivot)) {
       l.insertAt(after ? i + 1 : i, argv[4]);
       ctx.engine.dirty++;
+      ctx.engine.notify(NOTIFY_LIST, "linsert", argv[1], ctx.dbIndex);
       return integer(l.length);
     }
   }
@@ -436,6 +446,7 @@ function lremCommand(ctx: ShardCtx, argv: string[]): string {
   const removed = victims.length;
   l.removeIndices(victims);
   ctx.engine.dirty += removed;
+  if (removed > 0) ctx.engine.notify(NOTIFY_LIST, "lrem", key, ctx.dbIndex);
   deleteIfEmpty(ctx, ctx.db, key, l);
   return integer(removed);
 }
@@ -456,6 +467,7 @@ function ltrimCommand(ctx: ShardCtx, argv: string[]): string {
   const rtrim = r === undefined ? 0 : len - r[1] - 1;
   l.trim(ltrim, rtrim);
   ctx.engine.dirty += ltrim + rtrim;
+  ctx.engine.notify(NOTIFY_LIST, "ltrim", key, ctx.dbIndex);
   deleteIfEmpty(ctx, ctx.db, key, l);
   return OK;
 }
@@ -480,6 +492,9 @@ function lmoveGeneric(ctx: ShardCtx, src: string, dst: string, fromHead: boolean
   if (d === undefined) createList(ctx, dst, [v], toHead);
   else if (toHead) d.pushHead(v);
   else d.pushTail(v);
+  // as Redis: the push on the destination is notified first, then the pop, then the "del"
+  ctx.engine.notify(NOTIFY_LIST, toHead ? "lpush" : "rpush", dst, ctx.dbIndex);
+  ctx.engine.notify(NOTIFY_LIST, fromHead ? "lpop" : "rpop", src, ctx.dbIndex);
   deleteIfEmpty(ctx, ctx.db, src, s);
   ctx.engine.dirty++;
   return bulk(v);

@@ -2,6 +2,7 @@
  * Set commands (t_set.c), and the SCAN-family argument parsing that HSCAN shares.
  */
 
+import { NOTIFY_GENERIC, NOTIFY_SET } from "../config/keyspace-events.js";
 import { stringMatch } from "../keyspace/glob.js";
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from "../resp/errors.js";
 import {
@@ -209,6 +210,7 @@ function saddCommand(ctx: ShardCtx, argv: string[]): string {
   const settings = ctx.engine.settings;
   let added = 0;
   for (let j = 2; j < argv.length; j++) if (set.add(argv[j], settings)) added++;
+  if (added > 0) ctx.engine.notify(NOTIFY_SET, "sadd", argv[1], ctx.dbIndex);
   ctx.engine.dirty += added;
   return integer(added);
 }
@@ -219,15 +221,21 @@ function sremCommand(ctx: ShardCtx, argv: string[]): string {
   if (set === undefined) return ZERO;
   if (typeof set === "string") return set;
   let deleted = 0;
+  let keyremoved = false;
   for (let j = 2; j < argv.length; j++) {
     if (set.remove(argv[j])) {
       deleted++;
       if (set.size === 0) {
         ctx.engine.deleteKey(ctx.db, argv[1]);
         ctx.engine.dirty--;
+        keyremoved = true;
         break;
       }
     }
+  }
+  if (deleted > 0) {
+    ctx.engine.notify(NOTIFY_SET, "srem", argv[1], ctx.dbIndex);
+    if (keyremoved) ctx.engine.notify(NOTIFY_GENERIC, "del", argv[1], ctx.dbIndex);
   }
   ctx.engine.dirty += deleted;
   return integer(deleted);
@@ -282,17 +290,22 @@ function smoveCommand(ctx: ShardCtx, argv: string[]): string {
   if (typeof dst === "string") return dst;
   if (src === dst) return src.has(ele) ? ONE : ZERO;
   if (!src.remove(ele)) return ZERO;
+  ctx.engine.notify(NOTIFY_SET, "srem", argv[1], ctx.dbIndex);
   ctx.engine.dirty++;
   if (src.size === 0) {
     ctx.engine.deleteKey(ctx.db, argv[1]);
     ctx.engine.dirty--;
+    ctx.engine.notify(NOTIFY_GENERIC, "del", argv[1], ctx.dbIndex);
   }
   let target = dst;
   if (target === undefined) {
     target = SetValue.create(ele);
     addNewKey(ctx, argv[2], target);
   }
-  if (target.add(ele, ctx.engine.settings)) ctx.engine.dirty++;
+  if (target.add(ele, ctx.engine.settings)) {
+    ctx.engine.dirty++;
+    ctx.engine.notify(NOTIFY_SET, "sadd", argv[2], ctx.dbIndex);
+  }
   return ONE;
 }
 
@@ -307,8 +320,11 @@ function spopCommand(ctx: ShardCtx, argv: string[]): string {
   if (typeof set === "string") return set;
   const m = set.random();
   set.remove(m);
-  if (set.size === 0) ctx.engine.deleteKey(ctx.db, argv[1]);
-  else ctx.engine.dirty++;
+  ctx.engine.notify(NOTIFY_SET, "spop", argv[1], ctx.dbIndex);
+  if (set.size === 0) {
+    ctx.engine.deleteKey(ctx.db, argv[1]);
+    ctx.engine.notify(NOTIFY_GENERIC, "del", argv[1], ctx.dbIndex);
+  } else ctx.engine.dirty++;
   return bulk(m);
 }
 
@@ -330,10 +346,12 @@ function spopWithCount(ctx: ShardCtx, argv: string[]): string {
   const count = Number(n);
   if (count === 0) return emptySet(ctx.proto);
   const size = set.size;
+  ctx.engine.notify(NOTIFY_SET, "spop", argv[1], ctx.dbIndex);
   if (count >= size) {
     const all = new SetValue(true);
     for (const m of set.values()) all.add(m, ctx.engine.settings);
     ctx.engine.deleteKey(ctx.db, argv[1]);
+    ctx.engine.notify(NOTIFY_GENERIC, "del", argv[1], ctx.dbIndex);
     return setReply(all.values(), all.size, ctx.proto);
   }
   let picked: string[];
@@ -423,7 +441,7 @@ function sinterGeneric(
   }
   if (empty) {
     if (dstkey !== undefined) {
-      ctx.engine.deleteKey(ctx.db, dstkey);
+      if (ctx.engine.deleteKey(ctx.db, dstkey)) ctx.engine.notify(NOTIFY_GENERIC, "del", dstkey, ctx.dbIndex);
       return ZERO;
     }
     return cardOnly ? ZERO : emptySet(ctx.proto);
@@ -447,12 +465,13 @@ function sinterGeneric(
   if (cardOnly) return integer(result.length);
   if (dstkey !== undefined) {
     if (result.length === 0) {
-      ctx.engine.deleteKey(ctx.db, dstkey);
+      if (ctx.engine.deleteKey(ctx.db, dstkey)) ctx.engine.notify(NOTIFY_GENERIC, "del", dstkey, ctx.dbIndex);
       return ZERO;
     }
     const dst = new SetValue(true);
     for (const m of result) dst.add(m, ctx.engine.settings);
     ctx.engine.setKey(ctx.db, dstkey, dst);
+    ctx.engine.notify(NOTIFY_SET, "sinterstore", dstkey, ctx.dbIndex);
     return integer(dst.size);
   }
   return setReply(result, result.length, ctx.proto);
@@ -541,10 +560,11 @@ function sunionDiffGeneric(ctx: ShardCtx, keys: readonly string[], dstkey: strin
   }
   if (dstkey === undefined) return setReply(dst.values(), dst.size, ctx.proto);
   if (dst.size === 0) {
-    ctx.engine.deleteKey(ctx.db, dstkey);
+    if (ctx.engine.deleteKey(ctx.db, dstkey)) ctx.engine.notify(NOTIFY_GENERIC, "del", dstkey, ctx.dbIndex);
     return ZERO;
   }
   ctx.engine.setKey(ctx.db, dstkey, dst);
+  ctx.engine.notify(NOTIFY_SET, diff ? "sdiffstore" : "sunionstore", dstkey, ctx.dbIndex);
   return integer(dst.size);
 }
 

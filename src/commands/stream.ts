@@ -6,6 +6,7 @@
  * answer WOULD_BLOCK (with `$` resolved to the stream's last id, so that a retry does not
  * miss what arrived in between); the main thread parks the client and retries.
  */
+import { NOTIFY_STREAM } from "../config/keyspace-events.js";
 import { ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from "../resp/errors.js";
 import { arrayHeader, bulk, error, mapHeader, nullArray, nullBulk, OK, type Proto } from "../resp/reply.js";
 import type { Value } from "../shards/engine.js";
@@ -332,7 +333,8 @@ function xaddCommand(ctx: ShardCtx, argv: string[]): string {
   if (cmpId(id, s.lastId) <= 0) return ERR_XADD_SMALL;
   s.append(id, argv.slice(fieldPos), ctx.engine.settings);
   if (!created) ctx.engine.dirty++; // setKey counted the creation
-  if (a.strategy !== TRIM_NONE) s.trim(a);
+  ctx.engine.notify(NOTIFY_STREAM, "xadd", argv[1], ctx.dbIndex);
+  if (a.strategy !== TRIM_NONE && s.trim(a)) ctx.engine.notify(NOTIFY_STREAM, "xtrim", argv[1], ctx.dbIndex);
   return replyId(id);
 }
 
@@ -344,7 +346,10 @@ function xtrimCommand(ctx: ShardCtx, argv: string[]): string {
   if (s === undefined) return ":0\r\n";
   if (s === null) return ERR_WRONGTYPE;
   const n = s.trim(p[0]);
-  if (n) ctx.engine.dirty += n;
+  if (n) {
+    ctx.engine.notify(NOTIFY_STREAM, "xtrim", argv[1], ctx.dbIndex);
+    ctx.engine.dirty += n;
+  }
   return `:${n}\r\n`;
 }
 
@@ -403,7 +408,10 @@ function xdelCommand(ctx: ShardCtx, argv: string[]): string {
       deleted++;
     }
   }
-  if (deleted) ctx.engine.dirty += deleted;
+  if (deleted) {
+    ctx.engine.notify(NOTIFY_STREAM, "xdel", argv[1], ctx.dbIndex);
+    ctx.engine.dirty += deleted;
+  }
   return `:${deleted}\r\n`;
 }
 
@@ -444,6 +452,7 @@ function xsetidCommand(ctx: ShardCtx, argv: string[]): string {
   s.lastId = id;
   if (entriesAdded !== -1n) s.entriesAdded = Number(entriesAdded);
   if (!isZeroId(maxXdel)) s.maxDeletedId = maxXdel;
+  ctx.engine.notify(NOTIFY_STREAM, "xsetid", argv[1], ctx.dbIndex);
   ctx.engine.dirty++;
   return OK;
 }
@@ -456,14 +465,18 @@ function createConsumer(g: StreamGroup, name: string, now: number): StreamConsum
   return c;
 }
 
-/** streamLookupConsumer with SLC_DEFAULT (refreshes seen-time), creating it if missing */
-function lookupOrCreateConsumer(g: StreamGroup, name: string, now: number): StreamConsumer {
+/**
+ * streamLookupConsumer with SLC_DEFAULT (refreshes seen-time), creating it if missing
+ * (streamCreateConsumer, which raises "xgroup-createconsumer" on the stream's key).
+ */
+function lookupOrCreateConsumer(ctx: ShardCtx, key: string, g: StreamGroup, name: string): StreamConsumer {
   const c = g.consumers.get(name);
   if (c !== undefined) {
-    c.seenTime = now;
+    c.seenTime = ctx.now;
     return c;
   }
-  return createConsumer(g, name, now);
+  ctx.engine.notify(NOTIFY_STREAM, "xgroup-createconsumer", key, ctx.dbIndex);
+  return createConsumer(g, name, ctx.now);
 }
 
 function errSubSyntax(argv: string[], cmdName: string): string {
@@ -542,6 +555,7 @@ function xgroupCommand(ctx: ShardCtx, argv: string[]): string {
     if (s.groups.has(argv[3])) return error("BUSYGROUP Consumer Group name already exists");
     s.groups.set(argv[3], new StreamGroup(id, Number(entriesRead)));
     if (!created) ctx.engine.dirty++;
+    ctx.engine.notify(NOTIFY_STREAM, "xgroup-create", argv[2], ctx.dbIndex);
     return OK;
   }
   if (opt === "setid" && (argc === 5 || argc === 7)) {
@@ -557,12 +571,14 @@ function xgroupCommand(ctx: ShardCtx, argv: string[]): string {
     grp.lastId = id;
     grp.entriesRead = Number(entriesRead);
     ctx.engine.dirty++;
+    ctx.engine.notify(NOTIFY_STREAM, "xgroup-setid", argv[2], ctx.dbIndex);
     return OK;
   }
   if (opt === "destroy" && argc === 4) {
     if (g !== undefined) {
       (s as StreamValue).groups.delete(argv[3]);
       ctx.engine.dirty++;
+      ctx.engine.notify(NOTIFY_STREAM, "xgroup-destroy", argv[2], ctx.dbIndex);
       return ":1\r\n";
     }
     return ":0\r\n";
@@ -572,6 +588,7 @@ function xgroupCommand(ctx: ShardCtx, argv: string[]): string {
     if (grp.consumers.has(argv[4])) return ":0\r\n";
     createConsumer(grp, argv[4], ctx.now);
     ctx.engine.dirty++;
+    ctx.engine.notify(NOTIFY_STREAM, "xgroup-createconsumer", argv[2], ctx.dbIndex);
     return ":1\r\n";
   }
   if (opt === "delconsumer" && argc === 5) {
@@ -583,6 +600,7 @@ function xgroupCommand(ctx: ShardCtx, argv: string[]): string {
       for (const k of c.pel.all()) grp.pel.delete(k);
       grp.consumers.delete(argv[4]);
       ctx.engine.dirty++;
+      ctx.engine.notify(NOTIFY_STREAM, "xgroup-delconsumer", argv[2], ctx.dbIndex);
     }
     return `:${pending}\r\n`;
   }
@@ -867,7 +885,7 @@ function xreadCommand(ctx: ShardCtx, argv: string[]): string {
     let body: string;
     if (xreadgroup) {
       const g = groups[i];
-      const c = lookupOrCreateConsumer(g, o.consumer as string, ctx.now);
+      const c = lookupOrCreateConsumer(ctx, key, g, o.consumer as string);
       body = history ? serveHistory(ctx, s, c, start, o.count) : serveGroup(ctx, s, g, c, start, o.count, o.noack);
       ctx.engine.dirty++;
     } else body = replyRange(s, start, GREATEST, o.count, false);
@@ -1068,7 +1086,7 @@ function xclaimCommand(ctx: ShardCtx, argv: string[]): string {
     if (nack.consumer !== undefined && minidle) {
       if (now - nack.deliveryTime < minidle) continue;
     }
-    if (consumer === undefined) consumer = lookupOrCreateConsumer(g, argv[3], now);
+    if (consumer === undefined) consumer = lookupOrCreateConsumer(ctx, argv[1], g, argv[3]);
     if (nack.consumer !== consumer) nack.consumer?.pel.delete(k);
     nack.deliveryTime = deliverytime;
     if (retrycount >= 0) nack.deliveryCount = retrycount;
@@ -1136,7 +1154,7 @@ function xautoclaimCommand(ctx: ShardCtx, argv: string[]): string {
       continue;
     }
     if (minidle && now - nack.deliveryTime < minidle) continue;
-    if (consumer === undefined) consumer = lookupOrCreateConsumer(g, argv[3], now);
+    if (consumer === undefined) consumer = lookupOrCreateConsumer(ctx, argv[1], g, argv[3]);
     if (nack.consumer !== consumer) nack.consumer?.pel.delete(k);
     nack.deliveryTime = now;
     if (!justid) nack.deliveryCount++;

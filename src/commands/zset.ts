@@ -3,6 +3,7 @@
  * keeps Redis's encoding rules (listpack -> skiplist, one way), parses arguments exactly
  * as Redis does and builds the replies.
  */
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from "../config/keyspace-events.js";
 import { stringMatch } from "../keyspace/glob.js";
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_TIMEOUT_NEGATIVE, ERR_WRONGTYPE } from "../resp/errors.js";
 import {
@@ -286,11 +287,12 @@ function writeZset(ctx: ShardCtx, key: string): Lookup {
   return asZset(ctx.engine.lookupWrite(ctx.db, key));
 }
 
-/** Removes the key when the zset became empty (Redis never keeps empty aggregates). */
+/** Removes the key when the zset became empty (Redis never keeps empty aggregates): event "del". */
 function dropIfEmpty(ctx: ShardCtx, key: string, z: ZSetValue): void {
   if (z.size === 0) {
     ctx.engine.deleteKey(ctx.db, key);
     ctx.engine.dirty--;
+    ctx.engine.notify(NOTIFY_GENERIC, "del", key, ctx.dbIndex);
   }
 }
 
@@ -354,11 +356,10 @@ function createForAdd(settings: EngineSettings, firstMemberLen: number): ZSetVal
 }
 
 /** A destination zset built from sorted results, listpack when it fits (zsetConvertToListpackIfNeeded). */
-function storeResult(ctx: ShardCtx, dst: string, members: string[], scores: number[]): string {
+function storeResult(ctx: ShardCtx, dst: string, members: string[], scores: number[], event: string): string {
   if (members.length === 0) {
-    if (ctx.engine.deleteKey(ctx.db, dst)) {
-      /* deleteKey counted the change */
-    }
+    /* deleteKey counted the change */
+    if (ctx.engine.deleteKey(ctx.db, dst)) ctx.engine.notify(NOTIFY_GENERIC, "del", dst, ctx.dbIndex);
     return ZERO;
   }
   let maxlen = 0;
@@ -366,6 +367,7 @@ function storeResult(ctx: ShardCtx, dst: string, members: string[], scores: numb
   const s = ctx.engine.settings;
   const listpack = members.length <= s["zset-max-listpack-entries"] && maxlen <= s["zset-max-listpack-value"];
   ctx.engine.setKey(ctx.db, dst, ZSetValue.fromSorted(members, scores, listpack));
+  ctx.engine.notify(NOTIFY_ZSET, event, dst, ctx.dbIndex);
   return integer(members.length);
 }
 
@@ -432,6 +434,7 @@ function zaddGeneric(ctx: ShardCtx, argv: string[], incrCmd: boolean): string {
     }
     if (err === undefined) ctx.engine.dirty += added + updated;
     else if (z.size === 0) dropIfEmpty(ctx, key, z);
+    if (added || updated) ctx.engine.notify(NOTIFY_ZSET, incr ? "zincr" : "zadd", key, ctx.dbIndex);
   }
   if (err !== undefined) return err;
   if (incr) return processed ? dbl(score, ctx.proto) : nullBulk(ctx.proto);
@@ -457,11 +460,10 @@ function zremCommand(ctx: ShardCtx, argv: string[]): string {
   let deleted = 0;
   for (let j = 2; j < argv.length; j++) {
     if (z.remove(argv[j])) deleted++;
-    if (z.size === 0) {
-      dropIfEmpty(ctx, argv[1], z);
-      break;
-    }
+    if (z.size === 0) break;
   }
+  if (deleted > 0) ctx.engine.notify(NOTIFY_ZSET, "zrem", argv[1], ctx.dbIndex);
+  dropIfEmpty(ctx, argv[1], z);
   ctx.engine.dirty += deleted;
   return integer(deleted);
 }
@@ -723,7 +725,7 @@ function zrangeGeneric(
 /** zrangeResultFinalizeStore: the destination gets the range (listpack unless it outgrows it). */
 function storeRange(ctx: ShardCtx, dst: string, out: RangeOut, sizeHint: number): string {
   if (out.members.length === 0) {
-    ctx.engine.deleteKey(ctx.db, dst);
+    if (ctx.engine.deleteKey(ctx.db, dst)) ctx.engine.notify(NOTIFY_GENERIC, "del", dst, ctx.dbIndex);
     return ZERO;
   }
   const s = ctx.engine.settings;
@@ -745,6 +747,7 @@ function storeRange(ctx: ShardCtx, dst: string, out: RangeOut, sizeHint: number)
   const members = idx.map((i) => out.members[i]);
   const scores = idx.map((i) => out.scores[i]);
   ctx.engine.setKey(ctx.db, dst, ZSetValue.fromSorted(members, scores, listpack));
+  ctx.engine.notify(NOTIFY_ZSET, "zrangestore", dst, ctx.dbIndex);
   return integer(members.length);
 }
 
@@ -877,6 +880,9 @@ function zremrangeGeneric(ctx: ShardCtx, argv: string[], type: number): string {
   }
   if (count > 0) {
     z.removeRange(lo, count);
+    const event =
+      type === RANGE_RANK ? "zremrangebyrank" : type === RANGE_SCORE ? "zremrangebyscore" : "zremrangebylex";
+    ctx.engine.notify(NOTIFY_ZSET, event, key, ctx.dbIndex);
     dropIfEmpty(ctx, key, z);
     ctx.engine.dirty += count;
   }
@@ -1119,7 +1125,7 @@ function zsetOpGeneric(
     members[i] = keys[order[i]];
     scores[i] = vals[order[i]];
   }
-  if (dst) return storeResult(ctx, argv[dst], members, scores);
+  if (dst) return storeResult(ctx, argv[dst], members, scores, `${OP_NAMES[op]}store`);
   return replyElements(members, withscores ? scores : undefined, ctx.proto);
 }
 
@@ -1206,6 +1212,7 @@ function zpopGeneric(
     for (let i = got.length - 1; i >= 0; i--) emit(got[i][0], got[i][1]);
   } else z.removeRange(0, len, emit);
   ctx.engine.dirty += len;
+  ctx.engine.notify(NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", key, ctx.dbIndex);
   dropIfEmpty(ctx, key, z);
   return parts.join("");
 }

@@ -90,8 +90,19 @@ export function blockTimeoutMs(spec: CommandSpec, argv: string[]): number | unde
 }
 
 /** What a blocked call answers when it times out. */
-export function timeoutReply(spec: CommandSpec, proto: 2 | 3): string {
+/**
+ * What a blocking command answers inside MULTI when it finds nothing (it never blocks
+ * there): BRPOPLPUSH/BLMOVE a null bulk, the others a null array, as their DENY_BLOCKING
+ * paths in t_list.c/t_zset.c/t_stream.c reply.
+ */
+export function noBlockReply(spec: CommandSpec, proto: 2 | 3): string {
   return spec.name === "brpoplpush" || spec.name === "blmove" ? nullBulk(proto) : nullArray(proto);
+}
+
+export function timeoutReply(_spec: CommandSpec, proto: 2 | 3): string {
+  // replyToBlockedClientTimedOut: a null array for every list, zset and stream command,
+  // BRPOPLPUSH and BLMOVE included (*-1 in RESP2)
+  return nullArray(proto);
 }
 
 export class Blocking {

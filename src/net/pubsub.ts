@@ -124,8 +124,8 @@ export class PubSub {
   rejectInContext(c: Client, name: string): string | undefined {
     if (c.subs === undefined || c.proto !== 2 || ALLOWED_IN_PUBSUB.has(name)) return undefined;
     const why = `Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
-    // rejectCommand answers a refused EXEC with execCommandAbort's text
-    return name === "exec" ? `-EXECABORT Transaction discarded because of: ${why}\r\n` : `-ERR ${why}\r\n`;
+    // (a refused EXEC gets execCommandAbort's text from Server.reject)
+    return `-ERR ${why}\r\n`;
   }
 
   // ---------------------------------------------------------------- subscribing

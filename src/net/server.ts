@@ -18,7 +18,7 @@ import { ENGINE_SETTINGS } from "../shards/engine.js";
 import type { ReplyTarget } from "../shards/router.js";
 import { Router } from "../shards/router.js";
 import { log } from "../util/log.js";
-import { Blocking, timeoutReply } from "./blocking.js";
+import { Blocking, noBlockReply } from "./blocking.js";
 import { Client } from "./client.js";
 import { PubSub } from "./pubsub.js";
 import {
@@ -136,6 +136,9 @@ export class Server {
     );
     this.observe = new Observability(this);
     config.onChange("hz", () => this.router.setHz(config.getNumber("hz")));
+    const lfu = (): void => this.router.setSetting("lfu", config.getString("maxmemory-policy").includes("lfu") ? 1 : 0);
+    config.onChange("maxmemory-policy", lfu);
+    if (config.getString("maxmemory-policy").includes("lfu")) lfu();
     for (const name of ENGINE_SETTINGS) {
       const push = (): void => this.router.setSetting(name, config.getNumber(name));
       config.onChange(name, push);
@@ -631,7 +634,7 @@ export class Server {
             // inside EXEC a blocking command does not block: one attempt, else its timeout reply
             const seq = out.reserve();
             this.routeAttempt(c, spec, argv, {
-              deliver: (reply) => out.deliver(reply.startsWith(WOULD_BLOCK) ? timeoutReply(spec, c.proto) : reply, seq),
+              deliver: (reply) => out.deliver(reply.startsWith(WOULD_BLOCK) ? noBlockReply(spec, c.proto) : reply, seq),
             });
             return;
           }

@@ -88,8 +88,12 @@ export interface EngineSettings {
   "proto-max-bulk-len": number;
   /** notify-keyspace-events as flags (src/config/keyspace-events.ts) */
   "notify-keyspace-events": number;
+  "hll-sparse-max-bytes": number;
+  /** 1 when maxmemory-policy is an LFU one (OBJECT FREQ works, OBJECT IDLETIME refuses) */
+  lfu: number;
 }
 
+/** The settings that are config directives of the same name (`lfu` is derived). */
 export const ENGINE_SETTINGS: ReadonlyArray<keyof EngineSettings> = [
   "hash-max-listpack-entries",
   "hash-max-listpack-value",
@@ -102,6 +106,7 @@ export const ENGINE_SETTINGS: ReadonlyArray<keyof EngineSettings> = [
   "stream-node-max-entries",
   "proto-max-bulk-len",
   "notify-keyspace-events",
+  "hll-sparse-max-bytes",
 ];
 
 /** Redis 7.0's defaults. */
@@ -118,6 +123,8 @@ export function defaultEngineSettings(): EngineSettings {
     "stream-node-max-entries": 100,
     "proto-max-bulk-len": 512 * 1024 * 1024,
     "notify-keyspace-events": 0,
+    "hll-sparse-max-bytes": 3000,
+    lfu: 0,
   };
 }
 
