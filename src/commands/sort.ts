@@ -134,7 +134,9 @@ function sourceElements(v: Value | undefined): string[] | string {
   if (v instanceof SetValue) return v.toArray();
   if (v instanceof ZSetValue) {
     const out: string[] = [];
-    v.forEach((m) => out.push(m));
+    v.forEach((m) => {
+      out.push(m);
+    });
     return out;
   }
   return ERR_WRONGTYPE;
