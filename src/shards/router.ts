@@ -12,7 +12,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { keyHashSlot, slotTable } from "../keyspace/slot.js";
 import type { Proto } from "../resp/reply.js";
 import { Fifo } from "../util/fifo.js";
@@ -68,6 +68,8 @@ class WorkerShard {
   replySeq = 0;
   readonly worker: Worker;
   readonly port: MessagePort;
+  /** keyspace events from the shard (see Router.jobDone for why it is also read directly) */
+  readonly events: MessagePort;
 
   constructor(
     readonly id: number,
@@ -87,6 +89,7 @@ class WorkerShard {
     const events = new MessageChannel();
     events.port1.on("message", (e: string[]) => onEvents(e));
     events.port1.unref();
+    this.events = events.port1;
     const ls = logSettings();
     const init: ShardWorkerInit = {
       id,
@@ -290,7 +293,16 @@ export class Router {
     const j = this.jobs.get(r.id);
     if (j === undefined) return;
     this.jobs.delete(r.id);
-    if (r.events !== undefined && r.events.length > 0) this.onEvents(r.events);
+    if (r.events !== undefined && r.events.length > 0) {
+      // a shard's events from before the job's hold were posted before it answered HELD:
+      // publish those first, so that each key's events keep the order they happened in
+      for (const w of this.workers) {
+        for (let m = receiveMessageOnPort(w.events); m !== undefined; m = receiveMessageOnPort(w.events)) {
+          this.onEvents(m.message as string[]);
+        }
+      }
+      this.onEvents(r.events);
+    }
     j.target.deliver(r.reply, j.index);
     this.onReplies();
   }

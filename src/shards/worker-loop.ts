@@ -86,6 +86,8 @@ export function runShardWorker(init: ShardWorkerInit): never {
       if (r.kind === REQ_CONTROL && r.argv[0] === "hold" && init.coord !== undefined) {
         // let the main thread have what is answered so far before we stop for the job
         rep.signal(true);
+        // events raised before the hold go out first: the job's own come after them
+        if (engine.events.length > 0) init.events.postMessage(engine.takeEvents());
         holdForCoordinator(engine, init.coord);
         engine.now = Date.now();
         reply(OK);

@@ -210,13 +210,11 @@ const SCRIPT: Step[] = [
 ];
 
 /**
- * KNOWN ISSUE (shared code, src/shards): a command that runs in a key's shard, then a
- * cross-shard job touching the same key. The shard's events reach the main thread on the
- * shard's event port, the job's with its result, and the main thread may publish the job's
- * first, where Redis's order is the command's, then the job's. Two cases: a BLMOVE between
- * keys of different shards served by a push on its source, and a transaction that pushes
- * to a key and then RENAMEs it to a key of another shard. Checked apart: in --shards 0 in
- * order, in --shards 3 per key as a multiset (see the test below).
+ * A command that runs in a key's shard, then a cross-shard job touching the same key: the
+ * shard's events travel on its event port, the job's with its result, and the main thread
+ * must publish the shard's first (Router.jobDone drains the shards' ports before the job's
+ * events). Two cases: a BLMOVE between keys of different shards served by a push on its
+ * source, and a transaction that pushes to a key and then RENAMEs it to another shard's.
  */
 const CROSS_SHARD_RACES: Step[] = [
   ["@block", "BLMOVE", "bm1", "bm2", "LEFT", "RIGHT", "5"],
@@ -334,15 +332,12 @@ describe.skipIf(redisMissing)("keyspace notifications compared with redis-server
 
     it(`${mode}: a shard's events, then a cross-shard job's on the same key: the same events per key`, async () => {
       const srv = servers.find(([m]) => m === mode)?.[1] as ServerHandle;
-      const got = perKey(await runPass(srv.port, "KEA", 2, CROSS_SHARD_RACES));
+      const frames = await runPass(srv.port, "KEA", 2, CROSS_SHARD_RACES);
+      const got = perKey(frames);
       const want = perKey(expected.get("cross-shard-races") as string[]);
       expect(Object.keys(want).sort()).toEqual(["0 bm1", "0 bm2", "0 m2", "0 m4"]);
-      // KNOWN ISSUE (see CROSS_SHARD_RACES): with several shards the job's events may
-      // overtake the shard's, so only the multiset is compared there; inline, the order too
-      const sorted = (m: Record<string, string[]>): Record<string, string[]> =>
-        Object.fromEntries(Object.entries(m).map(([k, v]) => [k, [...v].sort()]));
-      if (mode === "--shards 0") expect(got).toEqual(want);
-      else expect(sorted(got)).toEqual(sorted(want));
+      // each key's events in the order Redis raised them
+      expect(got).toEqual(want);
     });
   }
 });
