@@ -52,10 +52,11 @@ const RING_BYTES = 2 << 20;
 /**
  * A shard's young generation. Most of what a shard allocates lives long (the values it
  * stores); V8's default young generation (up to 3 x 16 MB semi-spaces) only adds resident
- * memory: with 8 MB, 632k keys of redis-benchmark's SET load cost ~186 MB RSS instead of
- * ~219 MB (bench/results/memory-*.md).
+ * memory. 632k keys of redis-benchmark's SET load (bench/memory.js): ~219 MB RSS with the
+ * default, 170-188 MB with 8 MB, 169-175 MB with 4 MB; SET/GET/INCR throughput within noise
+ * of the 8 MB setting (about 5% lower on average over one 2-round run).
  */
-const SHARD_YOUNG_GENERATION_MB = 8;
+const SHARD_YOUNG_GENERATION_MB = 4;
 
 class WorkerShard {
   readonly req: Ring;
