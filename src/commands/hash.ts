@@ -2,7 +2,7 @@
  * Hash commands (t_hash.c).
  */
 
-import { NOTIFY_GENERIC, NOTIFY_HASH } from "../config/keyspace-events.js";
+import { NOTIFY_HASH } from "../config/keyspace-events.js";
 import { stringMatch } from "../keyspace/glob.js";
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, errArity } from "../resp/errors.js";
 import {
@@ -31,6 +31,7 @@ import {
   parseLongDouble,
 } from "../util/numbers.js";
 import { cmd, keySpec, keys1 } from "./define.js";
+import { removeMembers } from "./members.js";
 import { distinctRandom, EMPTY_SCAN, parseCountArg, parseScanCursor, parseScanOptions, scanReply } from "./set.js";
 import type { CommandFlag, CommandSpec, ShardCtx, ShardHandler } from "./types.js";
 
@@ -113,25 +114,7 @@ function hdelCommand(ctx: ShardCtx, argv: string[]): string {
   const h = getHash(ctx, argv[1], true);
   if (h === undefined) return ZERO;
   if (typeof h === "string") return h;
-  let deleted = 0;
-  let keyremoved = false;
-  for (let j = 2; j < argv.length; j++) {
-    if (h.delete(argv[j])) {
-      deleted++;
-      if (h.size === 0) {
-        ctx.engine.deleteKey(ctx.db, argv[1]);
-        ctx.engine.dirty--;
-        keyremoved = true;
-        break;
-      }
-    }
-  }
-  if (deleted > 0) {
-    ctx.engine.notify(NOTIFY_HASH, "hdel", argv[1], ctx.dbIndex);
-    if (keyremoved) ctx.engine.notify(NOTIFY_GENERIC, "del", argv[1], ctx.dbIndex);
-  }
-  ctx.engine.dirty += deleted;
-  return integer(deleted);
+  return removeMembers(ctx, argv, 2, h, (m) => h.delete(m), NOTIFY_HASH, "hdel");
 }
 
 /*

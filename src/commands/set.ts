@@ -21,6 +21,7 @@ import type { Value } from "../shards/engine.js";
 import { ScanIndex, SetValue } from "../types/set.js";
 import { INT64_MIN, parseInteger } from "../util/numbers.js";
 import { cmd, keySpec, keys1, keysAll } from "./define.js";
+import { removeMembers } from "./members.js";
 import type { CommandFlag, CommandSpec, KeySpec, ShardCtx, ShardHandler } from "./types.js";
 
 // ---------------------------------------------------------------- errors and helpers
@@ -220,25 +221,7 @@ function sremCommand(ctx: ShardCtx, argv: string[]): string {
   const set = getSet(ctx, argv[1], true);
   if (set === undefined) return ZERO;
   if (typeof set === "string") return set;
-  let deleted = 0;
-  let keyremoved = false;
-  for (let j = 2; j < argv.length; j++) {
-    if (set.remove(argv[j])) {
-      deleted++;
-      if (set.size === 0) {
-        ctx.engine.deleteKey(ctx.db, argv[1]);
-        ctx.engine.dirty--;
-        keyremoved = true;
-        break;
-      }
-    }
-  }
-  if (deleted > 0) {
-    ctx.engine.notify(NOTIFY_SET, "srem", argv[1], ctx.dbIndex);
-    if (keyremoved) ctx.engine.notify(NOTIFY_GENERIC, "del", argv[1], ctx.dbIndex);
-  }
-  ctx.engine.dirty += deleted;
-  return integer(deleted);
+  return removeMembers(ctx, argv, 2, set, (m) => set.remove(m), NOTIFY_SET, "srem");
 }
 
 /* SISMEMBER key member */
