@@ -32,7 +32,8 @@ import {
 } from "../util/numbers.js";
 import { cmd, keySpec, keys1 } from "./define.js";
 import { removeMembers } from "./members.js";
-import { distinctRandom, EMPTY_SCAN, parseCountArg, parseScanCursor, parseScanOptions, scanReply } from "./set.js";
+import { EMPTY_SCAN, ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanReply } from "./scan-args.js";
+import { distinctRandom, parseCountArg } from "./set.js";
 import type { CommandFlag, CommandSpec, ShardCtx, ShardHandler } from "./types.js";
 
 // ---------------------------------------------------------------- errors and helpers
@@ -42,7 +43,6 @@ const ERR_HASH_NOT_FLOAT = error("ERR hash value is not a float");
 const ERR_NAN_OR_INF = error("ERR value is NaN or Infinity");
 const ERR_INCR_NAN_OR_INF = error("ERR increment would produce NaN or Infinity");
 const ERR_OUT_OF_RANGE = error("ERR value is out of range");
-const ERR_INVALID_CURSOR = error("ERR invalid cursor");
 /** LONG_MAX/2: the largest |count| HRANDFIELD takes with WITHVALUES */
 const LONG_MAX_HALF = INT64_MAX / 2n;
 

@@ -6,10 +6,10 @@
  * cursor naming the shard and a walk kept by that shard (see ScanWalks); COPY across
  * shards is a coordinator job (src/shards/jobs.ts).
  */
+
 import { NOTIFY_GENERIC } from "../config/keyspace-events.js";
 import { stringMatch } from "../keyspace/glob.js";
 import type { Client } from "../net/client.js";
-import { ERR_NOT_INTEGER, ERR_SYNTAX } from "../resp/errors.js";
 import { arrayHeader, bulk, bulkArray, error, nullBulk, ONE, ZERO } from "../resp/reply.js";
 import { arrayElements, decodeBulkArray } from "../resp/scan.js";
 import {
@@ -25,6 +25,7 @@ import { helpReply } from "./connection.js";
 import { ERR_SAME_OBJECT, parseCopyArgs, parseDbArg } from "./copy-args.js";
 import { cmd, container, keySpec, keys1, keysAll, mainCmd, noKeys } from "./define.js";
 import { delCommand, existsCommand } from "./keys.js";
+import { ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions } from "./scan-args.js";
 import type { CommandSpec, ShardCtx } from "./types.js";
 
 /** A deep copy, as COPY makes it: strings are immutable, aggregates go through their serial form. */
@@ -131,48 +132,6 @@ function mergeRandomkey(replies: string[], _argv: string[], proto: 2 | 3): strin
 
 // ---------------------------------------------------------------- SCAN
 
-/**
- * parseScanCursorOrReply: strtoul in base 10, so a sign is allowed ("-1" wraps to 2^64-1)
- * and "" is 0, but not a leading space, trailing junk or a value past 2^64-1.
- */
-export function parseScanCursor(s: string): bigint | undefined {
-  const m = /^([+-]?)(\d*)$/.exec(s);
-  if (m === null || (m[1] !== "" && m[2] === "")) return undefined;
-  if (m[2] === "") return 0n;
-  const v = BigInt(m[2]);
-  const MAX = (1n << 64n) - 1n;
-  if (v > MAX) return undefined;
-  return m[1] === "-" ? (v === 0n ? 0n : MAX - v + 1n) : v;
-}
-
-interface ScanOptions {
-  count: number;
-  pattern: string;
-  type: string;
-}
-
-/** scanGenericCommand's option loop, from argument `from`. */
-export function parseScanOptions(argv: string[], from: number): ScanOptions | string {
-  const o: ScanOptions = { count: 10, pattern: "", type: "" };
-  for (let j = from; j < argv.length; j += 2) {
-    const opt = argv[j].toLowerCase();
-    const more = j + 1 < argv.length;
-    if (opt === "count" && more) {
-      const n = parseInteger(argv[j + 1]);
-      if (n === undefined) return ERR_NOT_INTEGER;
-      if (n < 1) return ERR_SYNTAX;
-      o.count = Number(n > 1000000n ? 1000000 : n);
-    } else if (opt === "match" && more) {
-      o.pattern = argv[j + 1];
-    } else if (opt === "type" && more) {
-      o.type = argv[j + 1];
-    } else return ERR_SYNTAX;
-  }
-  return o;
-}
-
-const ERR_INVALID_CURSOR = "-ERR invalid cursor\r\n";
-
 /*
  * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. The cursor is walk * shards +
  * shard: shard 0 first, the next shard when a walk ends, 0 after the last.
@@ -180,21 +139,24 @@ const ERR_INVALID_CURSOR = "-ERR invalid cursor\r\n";
 async function scanCommand(c: Client, argv: string[]): Promise<string> {
   const cursor = parseScanCursor(argv[1]);
   if (cursor === undefined) return ERR_INVALID_CURSOR;
-  const o = parseScanOptions(argv, 2);
+  const o = parseScanOptions(argv, 2, true);
   if (typeof o === "string") return o;
+  const pattern = o.pattern ?? "";
+  const type = o.type ?? "";
   const router = c.server.router;
   const n = BigInt(router.count);
   let shard = Number(cursor % n);
   const w = cursor / n;
   let walk = w > BigInt(Number.MAX_SAFE_INTEGER) ? "0" : String(w);
-  let budget = o.count;
+  // COUNT bounds the keys one call visits; a huge one would stall the shard
+  let budget = Math.min(o.count, 1000000);
   let keys = "";
   let found = 0;
   let out = 0n;
   // a walk that ends early goes on into the next shard while COUNT is not used up, so a
   // small keyspace comes back whole in one call, with cursor 0, as from Redis
   for (;;) {
-    const reply = await router.controlOne(shard, ["scan", String(c.db), walk, String(budget), o.pattern, o.type]);
+    const reply = await router.controlOne(shard, ["scan", String(c.db), walk, String(budget), pattern, type]);
     const a = decodeBulkArray(reply);
     if (a === undefined) return reply;
     for (let i = 2; i < a.length; i++) keys += bulk(a[i] as string);

@@ -22,6 +22,7 @@ import { ScanIndex, SetValue } from "../types/set.js";
 import { INT64_MIN, parseInteger } from "../util/numbers.js";
 import { cmd, keySpec, keys1, keysAll } from "./define.js";
 import { removeMembers } from "./members.js";
+import { EMPTY_SCAN, ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanReply } from "./scan-args.js";
 import type { CommandFlag, CommandSpec, KeySpec, ShardCtx, ShardHandler } from "./types.js";
 
 // ---------------------------------------------------------------- errors and helpers
@@ -34,7 +35,6 @@ export const ERR_RANGE_LONG = error(
 const ERR_NUMKEYS = error("ERR numkeys should be greater than 0");
 const ERR_NUMKEYS_ARGS = error("ERR Number of keys can't be greater than number of args");
 const ERR_LIMIT_NEGATIVE = error("ERR LIMIT can't be negative");
-const ERR_INVALID_CURSOR = error("ERR invalid cursor");
 
 /** An empty set reply: `~0` in RESP3, `*0` in RESP2 (shared.emptyset). */
 function emptySet(proto: Proto): string {
@@ -100,75 +100,6 @@ export function distinctRandom(pick: () => string, all: () => string[], count: n
 }
 
 // ---------------------------------------------------------------- SCAN family
-
-/**
- * parseScanCursorOrReply: strtoul over the whole argument. A leading space is refused;
- * a sign is accepted ("-1" is ULONG_MAX); the empty string is cursor 0; a NUL byte ends
- * the number; past 2^64-1 is an error.
- */
-export function parseScanCursor(s: string): bigint | undefined {
-  const len = s.length;
-  if (len > 0) {
-    const c = s.charCodeAt(0);
-    if (c === 32 || (c >= 9 && c <= 13)) return undefined;
-  }
-  let i = 0;
-  let neg = false;
-  if (i < len && (s[i] === "+" || s[i] === "-")) {
-    neg = s[i] === "-";
-    i++;
-  }
-  const start = i;
-  while (i < len && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
-  if (i === start) {
-    // no digits: strtoul consumed nothing, so the whole string must be empty (or NUL)
-    return len === 0 || s.charCodeAt(0) === 0 ? 0n : undefined;
-  }
-  if (i < len && s.charCodeAt(i) !== 0) return undefined;
-  let v = BigInt(s.slice(start, i));
-  if (v > 0xffffffffffffffffn) return undefined;
-  if (neg && v !== 0n) v = 0x10000000000000000n - v;
-  return v;
-}
-
-export interface ScanOptions {
-  count: number;
-  /** undefined: no MATCH, or MATCH "*" */
-  pattern: string | undefined;
-}
-
-/** scanGenericCommand's options from argv[from]: COUNT n (>= 1) and MATCH pattern. */
-export function parseScanOptions(argv: readonly string[], from: number): ScanOptions | string {
-  let count = 10;
-  let pattern: string | undefined;
-  for (let i = from; i < argv.length; ) {
-    const left = argv.length - i;
-    const opt = argv[i].toLowerCase();
-    if (opt === "count" && left >= 2) {
-      const n = parseInteger(argv[i + 1]);
-      if (n === undefined) return ERR_NOT_INTEGER;
-      if (n < 1) return ERR_SYNTAX;
-      count = Number(n);
-      i += 2;
-    } else if (opt === "match" && left >= 2) {
-      pattern = argv[i + 1];
-      if (pattern === "*") pattern = undefined;
-      i += 2;
-    } else return ERR_SYNTAX;
-  }
-  return { count, pattern };
-}
-
-/** `*2 cursor [elements]`: the same shape in RESP2 and RESP3. */
-export function scanReply(cursor: bigint | number, items: readonly string[]): string {
-  const c = String(cursor);
-  let out = `*2\r\n$${c.length}\r\n${c}\r\n*${items.length}\r\n`;
-  for (const s of items) out += `$${s.length}\r\n${s}\r\n`;
-  return out;
-}
-
-/** The empty scan reply for a missing key (shared.emptyscan). */
-export const EMPTY_SCAN = "*2\r\n$1\r\n0\r\n*0\r\n";
 
 /* SSCAN key cursor [MATCH pattern] [COUNT count] */
 function sscanCommand(ctx: ShardCtx, argv: string[]): string {

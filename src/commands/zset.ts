@@ -3,6 +3,7 @@
  * keeps Redis's encoding rules (listpack -> skiplist, one way), parses arguments exactly
  * as Redis does and builds the replies.
  */
+
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from "../config/keyspace-events.js";
 import { stringMatch } from "../keyspace/glob.js";
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_TIMEOUT_NEGATIVE, ERR_WRONGTYPE } from "../resp/errors.js";
@@ -21,6 +22,7 @@ import type { EngineSettings, Value } from "../shards/engine.js";
 import { ZSetValue } from "../types/zset.js";
 import { parseInteger, parseLongDouble } from "../util/numbers.js";
 import { cmd, keys1, noKeys } from "./define.js";
+import { EMPTY_SCAN, ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions } from "./scan-args.js";
 import { type CommandSpec, type KeySpec, type ShardCtx, WOULD_BLOCK } from "./types.js";
 
 // ---------------------------------------------------------------- errors
@@ -43,7 +45,6 @@ const ERR_RANGE_LONG = error(
   "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
 );
 const ERR_TIMEOUT = error("ERR timeout is not a float or out of range");
-const ERR_INVALID_CURSOR = error("ERR invalid cursor");
 
 // ---------------------------------------------------------------- numbers
 
@@ -1381,17 +1382,6 @@ function zrandmemberCommand(ctx: ShardCtx, argv: string[]): string {
 
 // ---------------------------------------------------------------- ZSCAN
 
-/** parseScanCursorOrReply: strtoul base 10 ("-1" wraps), "" is 0, nothing past 2^64-1. */
-function parseCursor(s: string): bigint | undefined {
-  const m = /^([+-]?)(\d*)$/.exec(s);
-  if (m === null || (m[1] !== "" && m[2] === "")) return undefined;
-  if (m[2] === "") return 0n;
-  const v = BigInt(m[2]);
-  const MAX = (1n << 64n) - 1n;
-  if (v > MAX) return undefined;
-  return m[1] === "-" ? (v === 0n ? 0n : MAX - v + 1n) : v;
-}
-
 /** FNV-1a over the member's bytes: the order a skiplist-encoded ZSCAN walks in. */
 function memberHash(m: string): number {
   let h = 0x811c9dc5;
@@ -1430,26 +1420,14 @@ function scanIndex(z: ZSetValue): ScanIndex {
 
 /* ZSCAN key cursor [MATCH pattern] [COUNT count] */
 function zscanCommand(ctx: ShardCtx, argv: string[]): string {
-  const cursor = parseCursor(argv[2]);
+  const cursor = parseScanCursor(argv[2]);
   if (cursor === undefined) return ERR_INVALID_CURSOR;
   const z = readZset(ctx, argv[1]);
-  if (z === undefined) return "*2\r\n$1\r\n0\r\n*0\r\n";
+  if (z === undefined) return EMPTY_SCAN;
   if (z === null) return ERR_WRONGTYPE;
-  let count = 10;
-  let pattern: string | undefined;
-  for (let j = 3; j < argv.length; j += 2) {
-    const o = argv[j].toLowerCase();
-    const more = j + 1 < argv.length;
-    if (o === "count" && more) {
-      const n = parseInteger(argv[j + 1]);
-      if (n === undefined) return ERR_NOT_INTEGER;
-      if (n < 1) return ERR_SYNTAX;
-      count = Number(n);
-    } else if (o === "match" && more) {
-      pattern = argv[j + 1];
-      if (pattern === "*") pattern = undefined;
-    } else return ERR_SYNTAX;
-  }
+  const opts = parseScanOptions(argv, 3);
+  if (typeof opts === "string") return opts;
+  const { count, pattern } = opts;
   const items: string[] = [];
   const add = (m: string, s: number): void => {
     if (pattern !== undefined && !stringMatch(pattern, m, false)) return;
