@@ -696,7 +696,7 @@ export const stringCommands = [
       cross: "msetnx",
       tips: ["request_policy:multi_shard", "response_policy:agg_min"],
       keySpecs: [keySpec(["OW", "insert"], 1, -1, 2)],
-      check: (argv) => (argv.length % 2 === 0 ? errArity("msetnx") : undefined),
+      checkArgc: (argc) => (argc % 2 === 0 ? errArity("msetnx") : undefined),
     },
   ),
   cmd("get", 2, ["readonly", "fast"], keys1, "string", "1.0.0", "Returns the string value of a key.", "O(1)", {
@@ -771,7 +771,7 @@ export const stringCommands = [
       tips: ["request_policy:multi_shard", "response_policy:all_succeeded"],
       keySpecs: [keySpec(["OW", "update"], 1, -1, 2)],
       // msetGenericCommand checks pairs before anything is routed or split
-      check: (argv) => (argv.length % 2 === 0 ? errArity("mset") : undefined),
+      checkArgc: (argc) => (argc % 2 === 0 ? errArity("mset") : undefined),
     },
   ),
 ];

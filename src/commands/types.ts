@@ -143,6 +143,11 @@ export interface CommandSpec {
   runsOn: RunsOn;
   /** argument checks the main thread runs before routing (an error reply, or undefined) */
   check?: (argv: string[], env: CheckEnv) => string | undefined;
+  /**
+   * A check that needs only the argument count (MSET's pairs): also run for requests the
+   * main thread forwards without making their arguments strings (Server.processRaw).
+   */
+  checkArgc?: (argc: number) => string | undefined;
   shard?: ShardHandler;
   split?: SplitMerge;
   /**

@@ -31,6 +31,23 @@ export function keyHashSlot(key: string): number {
   return crc16(key, s + 1, e) & 0x3fff;
 }
 
+function crc16Bytes(key: Uint8Array, start: number, end: number): number {
+  let crc = 0;
+  for (let i = start; i < end; i++) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ key[i]) & 0xff];
+  return crc;
+}
+
+/** keyHashSlot of the key in bytes [start, end) of `buf`. */
+export function keyHashSlotBytes(buf: Uint8Array, start: number, end: number): number {
+  let s = start;
+  for (; s < end; s++) if (buf[s] === 123) break; // '{'
+  if (s === end) return crc16Bytes(buf, start, end) & 0x3fff;
+  let e = s + 1;
+  for (; e < end; e++) if (buf[e] === 125) break; // '}'
+  if (e === end || e === s + 1) return crc16Bytes(buf, start, end) & 0x3fff;
+  return crc16Bytes(buf, s + 1, e) & 0x3fff;
+}
+
 /** The fixed slot → shard table: shard i owns a contiguous range of slots. */
 export function slotTable(shards: number): Uint16Array {
   const t = new Uint16Array(SLOTS);

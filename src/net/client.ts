@@ -79,6 +79,27 @@ export class Client implements ReplyTarget, CommandSink {
     return this.server.processCommand(this, argv);
   }
 
+  commandRaw(buf: Buffer, start: number, end: number, offs: Int32Array, argc: number): boolean | undefined {
+    return this.server.processRaw(this, buf, start, end, offs, argc);
+  }
+
+  /**
+   * Nothing about this connection asks for more than running its next command: no AUTH
+   * due, no MULTI, no Pub/Sub mode, no command waiting, no CLIENT REPLY flag, not closing.
+   */
+  plain(): boolean {
+    return (
+      this.authenticated &&
+      this.held === undefined &&
+      this.multi === undefined &&
+      this.subs === undefined &&
+      !this.replyOff &&
+      !this.replySkip &&
+      !this.replySkipNext &&
+      !this.closeAfterReply
+    );
+  }
+
   protocolError(what: string): void {
     this.server.logVerbose(`Protocol error (${what}) from client: id=${this.id} addr=${this.addr}`);
     // Redis sets close-after-reply; with replies off nothing is written, so nothing closes

@@ -26,6 +26,13 @@ const MAX_ARG = constants.MAX_STRING_LENGTH;
 export interface CommandSink {
   /** A complete request. Return false to stop parsing the rest of this read. */
   command(argv: string[]): boolean;
+  /**
+   * A complete multibulk request that arrived whole in one read, before any argument was
+   * made a string: bytes [start, end) of `buf`, argument i at offs[2i] with length
+   * offs[2i+1]. Return undefined to have it passed to command() instead; otherwise as
+   * command(). `buf` and `offs` are only valid during the call.
+   */
+  commandRaw?(buf: Buffer, start: number, end: number, offs: Int32Array, argc: number): boolean | undefined;
   /** A protocol error: the text after `ERR Protocol error: `. The caller replies and closes. */
   protocolError(what: string): void;
   /** Whether AUTH is still required (smaller limits apply). */
@@ -37,6 +44,8 @@ export interface CommandSink {
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
 const EMPTY = Buffer.alloc(0);
+/** Requests with more arguments than this are always made strings (see commandRaw). */
+const MAX_RAW_ARGS = 64;
 
 export class RequestParser {
   private buf: Buffer = EMPTY;
@@ -48,6 +57,11 @@ export class RequestParser {
   /** a big argument being filled in place */
   private big: Buffer | undefined;
   private bigFill = 0;
+  /** where the current request began in `buf`, while it may still go to commandRaw; else -1 */
+  private rawStart = -1;
+  /** its arguments so far: offset and length pairs into `buf` */
+  private readonly offs = new Int32Array(2 * MAX_RAW_ARGS);
+  private nraw = 0;
   failed = false;
 
   /** Bytes held for an incomplete request (for CLIENT LIST qbuf). */
@@ -55,6 +69,10 @@ export class RequestParser {
     return this.buf.length - this.pos + (this.big ? this.bigFill : 0);
   }
 
+  /**
+   * Parses what `chunk` completes. The chunk may be a read buffer the caller reuses for
+   * its next read: nothing of it is kept past this call (an incomplete tail is copied).
+   */
   feed(chunk: Buffer, sink: CommandSink): void {
     if (this.failed) return;
     if (this.big !== undefined) {
@@ -80,6 +98,10 @@ export class RequestParser {
     this.run(sink);
     if (this.pos >= this.buf.length) {
       this.buf = EMPTY;
+      this.pos = 0;
+    } else if (this.buf === chunk) {
+      // an incomplete request at the end of a borrowed read buffer
+      this.buf = Buffer.from(chunk.subarray(this.pos));
       this.pos = 0;
     }
   }
@@ -108,6 +130,7 @@ export class RequestParser {
       if (this.multibulk === 0) {
         if (buf[this.pos] === 42 /* '*' */) {
           // multibulk count line
+          const start = this.pos;
           const cr = buf.indexOf(13, this.pos);
           if (cr === -1 || cr + 1 >= len) {
             if (len - this.pos > INLINE_MAX) {
@@ -129,6 +152,8 @@ export class RequestParser {
           if (n <= 0) continue; // `*0` / `*-1`: an empty request, skipped
           this.multibulk = n;
           this.argv = [];
+          this.rawStart = n <= MAX_RAW_ARGS && sink.commandRaw !== undefined ? start : -1;
+          this.nraw = 0;
         } else {
           if (!this.inline(buf, sink)) return;
           continue;
@@ -137,13 +162,17 @@ export class RequestParser {
       // bulk arguments
       while (this.multibulk > 0) {
         if (this.bulkLen === -1) {
-          if (this.pos >= len) return;
+          if (this.pos >= len) {
+            this.suspend(buf);
+            return;
+          }
           const cr = buf.indexOf(13, this.pos);
           if (cr === -1 || cr + 1 >= len) {
             if (len - this.pos > INLINE_MAX) {
               this.fail(sink, "too big bulk count string");
               return;
             }
+            this.suspend(buf);
             return;
           }
           if (buf[this.pos] !== 36 /* '$' */) {
@@ -163,6 +192,7 @@ export class RequestParser {
           this.bulkLen = n;
           if (n >= BIG_ARG && len - this.pos < n + 2) {
             // assemble in place from here on
+            this.suspend(buf);
             this.big = Buffer.allocUnsafe(n + 2);
             const have = len - this.pos;
             buf.copy(this.big, 0, this.pos, len);
@@ -171,17 +201,53 @@ export class RequestParser {
             return;
           }
         }
-        if (len - this.pos < this.bulkLen + 2) return;
-        this.argv.push(buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+        if (len - this.pos < this.bulkLen + 2) {
+          this.suspend(buf);
+          return;
+        }
+        if (this.rawStart >= 0) {
+          this.offs[2 * this.nraw] = this.pos;
+          this.offs[2 * this.nraw + 1] = this.bulkLen;
+          this.nraw++;
+        } else this.argv.push(buf.latin1Slice(this.pos, this.pos + this.bulkLen));
         this.pos += this.bulkLen + 2;
         this.bulkLen = -1;
         this.multibulk--;
+      }
+      if (this.rawStart >= 0) {
+        const start = this.rawStart;
+        this.rawStart = -1;
+        const r = (sink.commandRaw as NonNullable<CommandSink["commandRaw"]>)(
+          buf,
+          start,
+          this.pos,
+          this.offs,
+          this.nraw,
+        );
+        if (r === false) return;
+        if (r === true) {
+          if (this.failed) return;
+          continue;
+        }
+        this.materialize(buf);
       }
       const argv = this.argv;
       this.argv = [];
       if (!sink.command(argv)) return;
       if (this.failed) return;
     }
+  }
+
+  /** The current request's arguments so far become strings: it continues as a plain one. */
+  private suspend(buf: Latin1Buffer): void {
+    if (this.rawStart < 0) return;
+    this.rawStart = -1;
+    this.materialize(buf);
+  }
+
+  private materialize(buf: Latin1Buffer): void {
+    const offs = this.offs;
+    for (let i = 0; i < this.nraw; i++) this.argv.push(buf.latin1Slice(offs[2 * i], offs[2 * i] + offs[2 * i + 1]));
   }
 
   /** An inline request: one line split like sdssplitargs. Returns false when incomplete. */

@@ -4,6 +4,9 @@
  *
  * Request (main -> shard), in the request ring:
  *   u32 size | u8 kind | u8 db | u8 proto | u8 0 | u32 argc | u32 client id | argc x (u32 len, bytes) | pad
+ * or, for kind RAW, the request exactly as the client sent it (a RESP multibulk the main
+ * thread has framed and checked):
+ *   u32 size | u8 kind | u8 db | u8 proto | u8 0 | u32 argc | u32 client id | bytes | pad
  * Reply (shard -> main), in the reply ring:
  *   u32 size | u32 kind | bytes of the RESP reply | pad
  * Every request of kind COMMAND or CONTROL gets exactly one reply, in order: the main
@@ -15,11 +18,16 @@
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
 import { align4, type Ring } from "./ring.js";
 
+/** A buffer holding RESP bytes, read with its latin1 slicer. */
+export type RawBytes = Buffer & { latin1Slice(start: number, end: number): string };
+
 export const REQ_COMMAND = 1;
 /** argv[0] names an internal operation of the shard (stats, holds, settings) */
 export const REQ_CONTROL = 2;
 /** the request follows by MessagePort: { kind, db, proto, argv } */
 export const REQ_LARGE = 3;
+/** a command as its RESP multibulk bytes */
+export const REQ_RAW = 4;
 
 export const REP_INLINE = 1;
 export const REP_LARGE = 2;
@@ -91,6 +99,52 @@ export function writeRequest(
   return true;
 }
 
+/**
+ * Writes a command as the client sent it: bytes [start, end) of `src` hold a complete
+ * multibulk request of `argc` arguments. False when the ring is too full. The caller keeps
+ * these to requests well under ring.maxMessage.
+ */
+export function writeRawRequest(
+  ring: Ring,
+  db: number,
+  proto: number,
+  src: Buffer,
+  start: number,
+  end: number,
+  argc: number,
+  client: number,
+): boolean {
+  const size = align4(REQ_HEADER + end - start);
+  const off = ring.reserve(size);
+  if (off < 0) return false;
+  const b = ring.bytes;
+  const w = off >> 2;
+  ring.words[w] = size;
+  b[off + 4] = REQ_RAW;
+  b[off + 5] = db;
+  b[off + 6] = proto;
+  b[off + 7] = 0;
+  ring.words[w + 2] = argc;
+  ring.words[w + 3] = client;
+  src.copy(b, off + REQ_HEADER, start, end);
+  ring.commit(size);
+  return true;
+}
+
+/** The arguments of a RAW request's multibulk bytes, which start at `p`. */
+export function rawArgs(b: RawBytes, p: number, argc: number): string[] {
+  const argv = new Array<string>(argc);
+  p = b.indexOf(10, p) + 1; // past `*<argc>\r\n`
+  for (let i = 0; i < argc; i++) {
+    let n = 0;
+    for (p++; b[p] !== 13; p++) n = n * 10 + b[p] - 48; // `$<len>\r\n`
+    p += 2;
+    argv[i] = n === 0 ? "" : b.latin1Slice(p, p + n);
+    p += n + 2;
+  }
+  return argv;
+}
+
 /** Reads the next request, or undefined when the ring is empty. */
 export function readRequest(ring: Ring, port: MessagePort): Request | undefined {
   const off = ring.next();
@@ -108,6 +162,11 @@ export function readRequest(ring: Ring, port: MessagePort): Request | undefined 
   const proto = b[off + 6] as 2 | 3;
   const argc = ring.words[(off >> 2) + 2];
   const client = ring.words[(off >> 2) + 3];
+  if (kind === REQ_RAW) {
+    const argv = rawArgs(b, off + REQ_HEADER, argc);
+    ring.release(size);
+    return { kind: REQ_COMMAND, db, proto, argv, client };
+  }
   const argv = new Array<string>(argc);
   let p = off + REQ_HEADER;
   for (let i = 0; i < argc; i++) {

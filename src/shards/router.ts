@@ -18,7 +18,15 @@ import type { Proto } from "../resp/reply.js";
 import { Fifo } from "../util/fifo.js";
 import { IdleGc } from "../util/gc.js";
 import { log, logSettings } from "../util/log.js";
-import { REQ_COMMAND, REQ_CONTROL, readReply, writeRequest } from "./contract.js";
+import {
+  type RawBytes,
+  REQ_COMMAND,
+  REQ_CONTROL,
+  rawArgs,
+  readReply,
+  writeRawRequest,
+  writeRequest,
+} from "./contract.js";
 import { shardControl } from "./control.js";
 import type { ChannelInit, CoordinatorInit, JobRequest, JobResult } from "./coordinator-loop.js";
 import { defaultEngineSettings, type EngineSettings, ShardEngine } from "./engine.js";
@@ -201,6 +209,10 @@ export class Router {
     this.idleGc.maybe(engine.dirty, performance.now());
   }
 
+  shardOfSlot(slot: number): number {
+    return this.count === 1 ? 0 : this.slotToShard[slot];
+  }
+
   shardOfKey(key: string): number {
     return this.count === 1 ? 0 : this.slotToShard[keyHashSlot(key)];
   }
@@ -216,6 +228,32 @@ export class Router {
     index: number,
   ): void {
     this.enqueue(this.workers[shard], REQ_COMMAND, db, proto, argv, client, target, index);
+  }
+
+  /**
+   * send(), for a command still in the bytes the client sent: [start, end) of `src`, a
+   * complete multibulk request of `argc` arguments (see Server.processRaw).
+   */
+  sendRaw(
+    shard: number,
+    db: number,
+    proto: Proto,
+    src: Buffer,
+    start: number,
+    end: number,
+    argc: number,
+    client: number,
+    target: ReplyTarget,
+    index: number,
+  ): void {
+    const w = this.workers[shard];
+    w.targets.push(target);
+    w.indexes.push(index);
+    if (w.backlog.length > 0 || !writeRawRequest(w.req, db, proto, src, start, end, argc, client)) {
+      // the ring is full: it waits in the backlog, as strings (src is only lent to us)
+      w.backlog.push({ kind: REQ_COMMAND, db, proto, argv: rawArgs(src as RawBytes, start, argc), client });
+    }
+    w.signalPending = true;
   }
 
   /** Queues an internal operation (see control.ts) for a worker shard. */
