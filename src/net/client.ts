@@ -58,8 +58,13 @@ export class Client implements ReplyTarget, CommandSink {
 
   /** output not yet handed to the socket */
   out = "";
-  /** replies waiting for earlier ones: slot i is sequence number slotBase + i */
+  /**
+   * Replies waiting for earlier ones: slots[head + i] is sequence number slotBase + i.
+   * Slots before `head` are written out already; the array is emptied when head reaches
+   * its end (and compacted when a client never lets it), not spliced per reply.
+   */
   private slots: (string | undefined)[] = [];
+  private head = 0;
   private slotBase = 0;
   private nextSeq = 0;
 
@@ -137,7 +142,7 @@ export class Client implements ReplyTarget, CommandSink {
   /** An immediate reply, in order after any pending ones (dropped under CLIENT REPLY OFF/SKIP). */
   reply(r: string): void {
     if (this.replyOff || this.replySkip) return;
-    if (this.slots.length === 0) {
+    if (this.head === this.slots.length) {
       this.out += r;
       this.server.markDirty(this);
     } else {
@@ -154,14 +159,25 @@ export class Client implements ReplyTarget, CommandSink {
 
   deliver(reply: string, seq: number): void {
     if (this.closed) return;
+    const slots = this.slots;
+    let h = this.head;
     const i = seq - this.slotBase;
-    this.slots[i] = reply;
-    if (i !== 0) return;
-    let n = 0;
-    while (n < this.slots.length && this.slots[n] !== undefined) this.out += this.slots[n++];
-    if (n === this.slots.length) this.slots.length = 0;
-    else this.slots.splice(0, n);
-    this.slotBase += n;
+    if (i !== 0) {
+      slots[h + i] = reply;
+      return;
+    }
+    this.out += reply;
+    h++;
+    while (h < slots.length && slots[h] !== undefined) this.out += slots[h++];
+    this.slotBase += h - this.head;
+    if (h === slots.length) {
+      slots.length = 0;
+      h = 0;
+    } else if (h >= 1024 && h * 2 >= slots.length) {
+      slots.splice(0, h);
+      h = 0;
+    }
+    this.head = h;
     this.server.markDirty(this);
   }
 
@@ -171,7 +187,7 @@ export class Client implements ReplyTarget, CommandSink {
   }
 
   pendingReplies(): number {
-    return this.slots.length;
+    return this.slots.length - this.head;
   }
 
   /** Hands buffered output to the socket; closes when asked to after the last reply. */
@@ -183,7 +199,7 @@ export class Client implements ReplyTarget, CommandSink {
       this.server.stats.netOutputBytes += s.length;
       this.socket.write(s, "latin1");
     }
-    if (this.closeAfterReply && this.slots.length === 0) this.server.closeClient(this);
+    if (this.closeAfterReply && this.head === this.slots.length) this.server.closeClient(this);
   }
 
   /** CLIENT LIST flags, in getClientInfoString's order. */

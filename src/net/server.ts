@@ -15,11 +15,11 @@ import { Observability } from "../observe/stats.js";
 import { ERR_NOAUTH, errArity, errUnknownCommand, errUnknownSubcommand } from "../resp/errors.js";
 import { isErrorReply, nullArray, type Proto, QUEUED } from "../resp/reply.js";
 import { arrayElements } from "../resp/scan.js";
-import type { RawBytes } from "../shards/contract.js";
 import { ENGINE_SETTINGS } from "../shards/engine.js";
 import type { ReplyTarget } from "../shards/router.js";
 import { Router } from "../shards/router.js";
 import { log } from "../util/log.js";
+import { ShortStrings } from "../util/short-strings.js";
 import { Blocking, noBlockReply } from "./blocking.js";
 import { Client } from "./client.js";
 import { PubSub } from "./pubsub.js";
@@ -132,6 +132,8 @@ export class Server {
   private readonly dirty = new Set<Client>();
   private flushScheduled = false;
   private listeners: NetServer[] = [];
+  /** command names of raw requests (processRaw) */
+  private readonly rawNames = new ShortStrings();
   /** every connection reads into this buffer (see readInPlace) */
   private readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
   /** CLIENT PAUSE: until when, and whether only writes wait */
@@ -393,7 +395,7 @@ export class Server {
     const router = this.router;
     if (router.inline !== undefined || end - start > RAW_MAX_BYTES || !c.plain()) return undefined;
     if (this.monitors.size > 0 || this.pauseUntil > 0) return undefined;
-    const spec = lookupCommand((buf as RawBytes).latin1Slice(offs[0], offs[0] + offs[1]));
+    const spec = lookupCommand(this.rawNames.get(buf, offs[0], offs[0] + offs[1]));
     if (spec === undefined) return undefined;
     const kind = rawKind(spec);
     if (kind === RAW_NO) return undefined;

@@ -16,6 +16,7 @@
  * with receiveMessageOnPort at once.
  */
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
+import { ShortStrings } from "../util/short-strings.js";
 import { align4, type Ring } from "./ring.js";
 
 /** A buffer holding RESP bytes, read with its latin1 slicer. */
@@ -126,10 +127,17 @@ export function writeRawRequest(
   b[off + 7] = 0;
   ring.words[w + 2] = argc;
   ring.words[w + 3] = client;
-  src.copy(b, off + REQ_HEADER, start, end);
+  const n = end - start;
+  if (n <= 256) {
+    // Buffer#copy makes two typed-array views per call: dearer than the loop for requests this small
+    for (let i = 0, p = off + REQ_HEADER; i < n; i++) b[p + i] = src[start + i];
+  } else src.copy(b, off + REQ_HEADER, start, end);
   ring.commit(size);
   return true;
 }
+
+/** Command names seen in RAW requests on this thread (see ShortStrings). */
+const names = new ShortStrings();
 
 /** The arguments of a RAW request's multibulk bytes, which start at `p`. */
 export function rawArgs(b: RawBytes, p: number, argc: number): string[] {
@@ -139,7 +147,7 @@ export function rawArgs(b: RawBytes, p: number, argc: number): string[] {
     let n = 0;
     for (p++; b[p] !== 13; p++) n = n * 10 + b[p] - 48; // `$<len>\r\n`
     p += 2;
-    argv[i] = n === 0 ? "" : b.latin1Slice(p, p + n);
+    argv[i] = n === 0 ? "" : i === 0 ? names.get(b, p, p + n) : b.latin1Slice(p, p + n);
     p += n + 2;
   }
   return argv;

@@ -12,6 +12,10 @@
  * the area is padding, continue at offset 0". Plain stores before Atomics.store(HEAD) are
  * visible after the consumer's Atomics.load(HEAD): Atomics operations are sequentially
  * consistent fences.
+ *
+ * The producer publishes HEAD once per batch, in signal(), not per message: an
+ * Atomics.store per message was 4% of a shard's time under pipelined GETs. Every writer
+ * ends its batch with signal().
  */
 
 export const CTRL_HEAD = 0;
@@ -41,6 +45,8 @@ export class Ring {
   readonly ctrl: Int32Array;
   readonly capacity: number;
   private readonly mask: number;
+  /** the producer's head: written up to here, published up to ctrl[HEAD] */
+  private head: number;
 
   constructor(readonly buffers: RingBuffers) {
     this.bytes = Buffer.from(buffers.data) as RingBuffer;
@@ -48,6 +54,7 @@ export class Ring {
     this.ctrl = new Int32Array(buffers.ctrl);
     this.capacity = buffers.data.byteLength;
     this.mask = this.capacity - 1;
+    this.head = this.ctrl[CTRL_HEAD];
   }
 
   /** Largest message that goes through the ring; bigger ones go by MessagePort. */
@@ -62,7 +69,7 @@ export class Ring {
    * when the ring is too full. Writes the wrap padding itself when needed.
    */
   reserve(size: number): number {
-    const head = this.ctrl[CTRL_HEAD]; // only we write HEAD
+    const head = this.head;
     const tail = Atomics.load(this.ctrl, CTRL_TAIL);
     const used = (head - tail) >>> 0;
     const free = this.capacity - used;
@@ -75,17 +82,18 @@ export class Ring {
     // pad to the end, start again at 0
     if (free < toEnd + size) return -1;
     this.words[off >> 2] = 0;
-    Atomics.store(this.ctrl, CTRL_HEAD, (head + toEnd) | 0);
+    this.head = (head + toEnd) | 0;
     return 0;
   }
 
-  /** Publishes `size` bytes written at the offset reserve() gave. */
+  /** Adds `size` bytes written at the offset reserve() gave; signal() publishes them. */
   commit(size: number): void {
-    Atomics.store(this.ctrl, CTRL_HEAD, (this.ctrl[CTRL_HEAD] + size) | 0);
+    this.head = (this.head + size) | 0;
   }
 
-  /** After a batch: bump SEQ and wake the consumer if it sleeps. */
+  /** After a batch: publish it, bump SEQ and wake the consumer if it sleeps. */
   signal(always: boolean): void {
+    Atomics.store(this.ctrl, CTRL_HEAD, this.head);
     Atomics.add(this.ctrl, CTRL_SEQ, 1);
     if (always || Atomics.load(this.ctrl, CTRL_SLEEP) !== 0) Atomics.notify(this.ctrl, CTRL_SEQ);
   }
