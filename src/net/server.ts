@@ -262,6 +262,7 @@ export class Server {
     this.clients.set(c.id, c);
     const inline = this.router.inline;
     const onRead = (chunk: Buffer): void => {
+      this.router.busy();
       this.stats.netInputBytes += chunk.length;
       const now = Date.now();
       c.lastInteraction = now;
@@ -352,6 +353,7 @@ export class Server {
       this.flushScheduled = false;
       this.router.flush();
       this.flushClients();
+      while (this.router.settle()) this.flushClients();
     });
   }
 

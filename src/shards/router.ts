@@ -30,7 +30,7 @@ import {
 import { shardControl } from "./control.js";
 import type { ChannelInit, CoordinatorInit, JobRequest, JobResult } from "./coordinator-loop.js";
 import { defaultEngineSettings, type EngineSettings, ShardEngine } from "./engine.js";
-import { CTRL_SEQ, createRingBuffers, Ring } from "./ring.js";
+import { CTRL_SEQ, CTRL_SLEEP, createRingBuffers, Ring } from "./ring.js";
 import type { ShardWorkerInit } from "./worker-loop.js";
 
 /** Whoever waits for a shard reply: a client's reply slot, or a merge of several parts. */
@@ -93,6 +93,8 @@ class WorkerShard {
     const replies = createRingBuffers(ringBytes);
     this.req = new Ring(requests);
     this.rep = new Ring(replies);
+    // the main thread starts idle: the shard wakes it for its replies (Router.settle)
+    Atomics.store(this.rep.ctrl, CTRL_SLEEP, 1);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const events = new MessageChannel();
@@ -137,6 +139,8 @@ export class Router {
   private jobSeq = 0;
   private readonly jobs = new Map<number, { target: ReplyTarget; index: number }>();
   private inlineCron: NodeJS.Timeout | undefined;
+  /** whether the shards wake this thread for replies (see busy and settle) */
+  private idle = true;
   private readonly idleGc = new IdleGc();
   /** the storage settings as the shards have them (a fresh object on each change) */
   settings: EngineSettings = defaultEngineSettings();
@@ -344,6 +348,34 @@ export class Router {
     }
     j.target.deliver(r.reply, j.index);
     this.onReplies();
+  }
+
+  /**
+   * The main thread is at work (a socket read): shards that publish replies meanwhile need
+   * not wake it, since settle() at the end of the tick looks at their rings. A wake-up
+   * (Atomics.notify, a task posted to this thread, an eventfd write and read) costs both
+   * threads more than the look.
+   */
+  busy(): void {
+    if (!this.idle) return;
+    this.idle = false;
+    for (const w of this.workers) Atomics.store(w.rep.ctrl, CTRL_SLEEP, 0);
+  }
+
+  /**
+   * The end of a tick: from here on shards wake us. Then one more look at every reply
+   * ring, for what was published while they would not have: the flag is set before the
+   * look and a shard reads it after publishing (both Atomics, sequentially consistent),
+   * so each reply is seen here or wakes us. True when replies were delivered.
+   */
+  settle(): boolean {
+    this.idle = true;
+    let n = 0;
+    for (const w of this.workers) {
+      Atomics.store(w.rep.ctrl, CTRL_SLEEP, 1);
+      n += this.drainReplies(w);
+    }
+    return n > 0;
   }
 
   /** End of an event-loop tick: wake the shards that got work in it. */

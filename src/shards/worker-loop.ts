@@ -38,9 +38,7 @@ export interface ShardWorkerInit {
  * internal operations until it releases us. Everything the main thread sends meanwhile
  * waits in our request ring, in order.
  */
-function holdForCoordinator(engine: ShardEngine, coord: ChannelInit): void {
-  const req = new Ring(coord.requests);
-  const rep = new Ring(coord.replies);
+function holdForCoordinator(engine: ShardEngine, coord: ChannelInit, req: Ring, rep: Ring): void {
   const send = (r: string): void => {
     while (!writeReply(rep, coord.port, r)) Atomics.wait(req.ctrl, CTRL_SEQ, Atomics.load(req.ctrl, CTRL_SEQ), 1);
     rep.signal(true);
@@ -53,7 +51,10 @@ function holdForCoordinator(engine: ShardEngine, coord: ChannelInit): void {
       if (req.isEmpty()) Atomics.wait(req.ctrl, CTRL_SEQ, seq, 1000);
       continue;
     }
-    if (r.argv[0] === "release") return;
+    if (r.argv[0] === "release") {
+      req.publishTail();
+      return;
+    }
     send(shardControl(engine, r.argv).reply);
   }
 }
@@ -63,6 +64,9 @@ export function runShardWorker(init: ShardWorkerInit): never {
   const engine = new ShardEngine(init.id, init.databases);
   const req = new Ring(init.requests);
   const rep = new Ring(init.replies);
+  // the coordinator's channel: kept for the worker's life (each side of a ring keeps its own index)
+  const coordReq = init.coord === undefined ? undefined : new Ring(init.coord.requests);
+  const coordRep = init.coord === undefined ? undefined : new Ring(init.coord.replies);
   let cronEvery = 1000 / init.hz;
   let nextCron = performance.now() + cronEvery;
   const idleGc = new IdleGc();
@@ -88,7 +92,7 @@ export function runShardWorker(init: ShardWorkerInit): never {
         rep.signal(true);
         // events raised before the hold go out first: the job's own come after them
         if (engine.events.length > 0) init.events.postMessage(engine.takeEvents());
-        holdForCoordinator(engine, init.coord);
+        holdForCoordinator(engine, init.coord, coordReq as Ring, coordRep as Ring);
         engine.now = Date.now();
         reply(OK);
       } else if (r.kind === REQ_CONTROL) {
@@ -100,11 +104,12 @@ export function runShardWorker(init: ShardWorkerInit): never {
       }
       // a long batch: publish what is ready so the main thread can start writing
       if ((handled & 255) === 0) {
-        rep.signal(true);
+        rep.signal(false);
         engine.now = Date.now();
       }
     }
-    if (handled > 0) rep.signal(true);
+    // the main thread is woken only when it is idle (Router.settle)
+    if (handled > 0) rep.signal(false);
     if (engine.events.length > 0) init.events.postMessage(engine.takeEvents());
 
     const t = performance.now();
