@@ -9,6 +9,7 @@ import { errProtocol } from "../resp/errors.js";
 import { type CommandSink, RequestParser } from "../resp/parser.js";
 import type { Proto } from "../resp/reply.js";
 import type { ReplyTarget } from "../shards/router.js";
+import { DirectWriter } from "./direct-write.js";
 import type { Subscriptions } from "./pubsub.js";
 import type { Server } from "./server.js";
 
@@ -55,6 +56,7 @@ export class Client implements ReplyTarget, CommandSink {
   inExec = false;
   readonly addr: string;
   readonly laddr: string;
+  private readonly writer: DirectWriter;
 
   /** output not yet handed to the socket */
   out = "";
@@ -74,6 +76,7 @@ export class Client implements ReplyTarget, CommandSink {
     readonly server: Server,
   ) {
     this.authenticated = !server.authRequiredForNewClients();
+    this.writer = new DirectWriter(socket);
     this.addr = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? 0}`;
     this.laddr = `${socket.localAddress ?? "?"}:${socket.localPort ?? 0}`;
   }
@@ -197,7 +200,7 @@ export class Client implements ReplyTarget, CommandSink {
       const s = this.out;
       this.out = "";
       this.server.stats.netOutputBytes += s.length;
-      this.socket.write(s, "latin1");
+      this.writer.write(s);
     }
     if (this.closeAfterReply && this.head === this.slots.length) this.server.closeClient(this);
   }
