@@ -276,6 +276,9 @@ export class Server {
         c.write(internalError("request processing", e));
         c.closeAfterReply = true;
         this.markDirty(c);
+      } finally {
+        // raw commands still point into the read buffer: into the ring with them now
+        this.router.endRead();
       }
       // Replies are written once per tick (setImmediate, after every ready socket was
       // read), not after each read: on loopback a write runs the reader's receive path and
@@ -417,7 +420,7 @@ export class Server {
     }
     this.stats.commandsProcessed++;
     c.lastCommand = spec.name;
-    router.sendRaw(shard, c.db, c.proto, buf, start, end, argc, c.id, c, c.reserve());
+    router.sendRaw(shard, c.db, c.proto, buf, start, end, c.id, c, c.reserve());
     c.afterCommand();
     return true;
   }

@@ -4,9 +4,9 @@
  *
  * Request (main -> shard), in the request ring:
  *   u32 size | u8 kind | u8 db | u8 proto | u8 0 | u32 argc | u32 client id | argc x (u32 len, bytes) | pad
- * or, for kind RAW, the request exactly as the client sent it (a RESP multibulk the main
- * thread has framed and checked):
- *   u32 size | u8 kind | u8 db | u8 proto | u8 0 | u32 argc | u32 client id | bytes | pad
+ * or, for kind RAW, `count` requests of one client exactly as it sent them, back to back
+ * (RESP multibulks the main thread has framed and checked); each gets its own reply:
+ *   u32 size | u8 kind | u8 db | u8 proto | u8 0 | u32 count | u32 client id | bytes | pad
  * Reply (shard -> main), in the reply ring:
  *   u32 size | u32 kind | bytes of the RESP reply | pad
  * Every request of kind COMMAND or CONTROL gets exactly one reply, in order: the main
@@ -27,7 +27,7 @@ export const REQ_COMMAND = 1;
 export const REQ_CONTROL = 2;
 /** the request follows by MessagePort: { kind, db, proto, argv } */
 export const REQ_LARGE = 3;
-/** a command as its RESP multibulk bytes */
+/** commands as their RESP multibulk bytes */
 export const REQ_RAW = 4;
 
 export const REP_INLINE = 1;
@@ -38,6 +38,8 @@ export interface Request {
   db: number;
   proto: 2 | 3;
   argv: string[];
+  /** kind RAW: every command of the message (argv is the first) */
+  batch?: string[][];
   /** the client's id, for slowlog entries */
   client: number;
 }
@@ -101,9 +103,9 @@ export function writeRequest(
 }
 
 /**
- * Writes a command as the client sent it: bytes [start, end) of `src` hold a complete
- * multibulk request of `argc` arguments. False when the ring is too full. The caller keeps
- * these to requests well under ring.maxMessage.
+ * Writes commands as the client sent them: bytes [start, end) of `src` hold `count`
+ * complete multibulk requests. False when the ring is too full. The caller keeps these
+ * well under ring.maxMessage.
  */
 export function writeRawRequest(
   ring: Ring,
@@ -112,7 +114,7 @@ export function writeRawRequest(
   src: Buffer,
   start: number,
   end: number,
-  argc: number,
+  count: number,
   client: number,
 ): boolean {
   const size = align4(REQ_HEADER + end - start);
@@ -125,11 +127,11 @@ export function writeRawRequest(
   b[off + 5] = db;
   b[off + 6] = proto;
   b[off + 7] = 0;
-  ring.words[w + 2] = argc;
+  ring.words[w + 2] = count;
   ring.words[w + 3] = client;
   const n = end - start;
-  if (n <= 256) {
-    // Buffer#copy makes two typed-array views per call: dearer than the loop for requests this small
+  if (n <= 64) {
+    // Buffer#copy makes two typed-array views per call: dearer than the loop for a request this small
     for (let i = 0, p = off + REQ_HEADER; i < n; i++) b[p + i] = src[start + i];
   } else src.copy(b, off + REQ_HEADER, start, end);
   ring.commit(size);
@@ -139,10 +141,26 @@ export function writeRawRequest(
 /** Command names seen in RAW requests on this thread (see ShortStrings). */
 const names = new ShortStrings();
 
-/** The arguments of a RAW request's multibulk bytes, which start at `p`. */
-export function rawArgs(b: RawBytes, p: number, argc: number): string[] {
-  const argv = new Array<string>(argc);
-  p = b.indexOf(10, p) + 1; // past `*<argc>\r\n`
+/**
+ * The commands in `count` multibulk requests back to back from `p` (checked by the main
+ * thread's parser: plain `*<argc>` and `$<len>` lines, nothing else).
+ */
+export function rawCommands(b: RawBytes, p: number, count: number): string[][] {
+  const out = new Array<string[]>(count);
+  for (let c = 0; c < count; c++) {
+    let argc = 0;
+    for (p++; b[p] !== 13; p++) argc = argc * 10 + b[p] - 48; // `*<argc>\r\n`
+    p += 2;
+    const argv = new Array<string>(argc);
+    p = rawArgsAt(b, p, argv);
+    out[c] = argv;
+  }
+  return out;
+}
+
+/** Fills argv from the `$<len>` lines at `p`; returns the offset after them. */
+function rawArgsAt(b: RawBytes, p: number, argv: string[]): number {
+  const argc = argv.length;
   for (let i = 0; i < argc; i++) {
     let n = 0;
     for (p++; b[p] !== 13; p++) n = n * 10 + b[p] - 48; // `$<len>\r\n`
@@ -150,7 +168,7 @@ export function rawArgs(b: RawBytes, p: number, argc: number): string[] {
     argv[i] = n === 0 ? "" : i === 0 ? names.get(b, p, p + n) : b.latin1Slice(p, p + n);
     p += n + 2;
   }
-  return argv;
+  return p;
 }
 
 /** Reads the next request, or undefined when the ring is empty. */
@@ -171,9 +189,9 @@ export function readRequest(ring: Ring, port: MessagePort): Request | undefined 
   const argc = ring.words[(off >> 2) + 2];
   const client = ring.words[(off >> 2) + 3];
   if (kind === REQ_RAW) {
-    const argv = rawArgs(b, off + REQ_HEADER, argc);
+    const batch = rawCommands(b, off + REQ_HEADER, argc);
     ring.release(size);
-    return { kind: REQ_COMMAND, db, proto, argv, client };
+    return { kind: REQ_RAW, db, proto, argv: batch[0], batch, client };
   }
   const argv = new Array<string>(argc);
   let p = off + REQ_HEADER;

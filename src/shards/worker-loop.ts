@@ -82,6 +82,7 @@ export function runShardWorker(init: ShardWorkerInit): never {
 
   for (;;) {
     let handled = 0;
+    let nextPublish = 256;
     engine.now = Date.now();
     for (;;) {
       const r = readRequest(req, init.port);
@@ -99,11 +100,17 @@ export function runShardWorker(init: ShardWorkerInit): never {
         const out = shardControl(engine, r.argv);
         if (out.hz !== undefined) cronEvery = 1000 / out.hz;
         reply(out.reply);
+      } else if (r.batch !== undefined) {
+        for (let i = 0; i < r.batch.length; i++) {
+          if (i > 0) handled++;
+          reply(engine.execute(r.batch[i], r.db, r.proto, undefined, r.client));
+        }
       } else {
         reply(engine.execute(r.argv, r.db, r.proto, undefined, r.client));
       }
       // a long batch: publish what is ready so the main thread can start writing
-      if ((handled & 255) === 0) {
+      if (handled >= nextPublish) {
+        nextPublish = handled + 256;
         rep.signal(false);
         engine.now = Date.now();
       }
