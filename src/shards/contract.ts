@@ -16,7 +16,7 @@
  * with receiveMessageOnPort at once.
  */
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
-import { ShortStrings } from "../util/short-strings.js";
+import { latin1String, ShortStrings } from "../util/short-strings.js";
 import { align4, type Ring } from "./ring.js";
 
 /** A buffer holding RESP bytes, read with its latin1 slicer. */
@@ -165,7 +165,7 @@ function rawArgsAt(b: RawBytes, p: number, argv: string[]): number {
     let n = 0;
     for (p++; b[p] !== 13; p++) n = n * 10 + b[p] - 48; // `$<len>\r\n`
     p += 2;
-    argv[i] = n === 0 ? "" : i === 0 ? names.get(b, p, p + n) : b.latin1Slice(p, p + n);
+    argv[i] = i === 0 ? names.get(b, p, p + n) : latin1String(b, p, n);
     p += n + 2;
   }
   return p;
@@ -198,7 +198,7 @@ export function readRequest(ring: Ring, port: MessagePort): Request | undefined 
   for (let i = 0; i < argc; i++) {
     const n = b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
     p += 4;
-    argv[i] = n === 0 ? "" : b.latin1Slice(p, p + n);
+    argv[i] = latin1String(b, p, n);
     p += n;
   }
   ring.release(size);

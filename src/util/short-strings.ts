@@ -37,3 +37,138 @@ export class ShortStrings {
     return s;
   }
 }
+
+/**
+ * The latin1 string of bytes [p, p + n) of `b`. Up to 16 bytes it is built by
+ * String.fromCharCode in JS: measured 12-19 ns for 3 bytes and 72 ns for 16 (with a Map
+ * insert) against 85 and 105 ns for Buffer#latin1Slice, a native call. Arguments of that
+ * size (keys, small values) are most of what a shard parses.
+ */
+export function latin1String(b: Uint8Array, p: number, n: number): string {
+  const f = String.fromCharCode;
+  switch (n) {
+    case 0:
+      return "";
+    case 1:
+      return f(b[p]);
+    case 2:
+      return f(b[p], b[p + 1]);
+    case 3:
+      return f(b[p], b[p + 1], b[p + 2]);
+    case 4:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3]);
+    case 5:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4]);
+    case 6:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5]);
+    case 7:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]);
+    case 8:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7]);
+    case 9:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8]);
+    case 10:
+      return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9]);
+    case 11:
+      return f(
+        b[p],
+        b[p + 1],
+        b[p + 2],
+        b[p + 3],
+        b[p + 4],
+        b[p + 5],
+        b[p + 6],
+        b[p + 7],
+        b[p + 8],
+        b[p + 9],
+        b[p + 10],
+      );
+    case 12:
+      return f(
+        b[p],
+        b[p + 1],
+        b[p + 2],
+        b[p + 3],
+        b[p + 4],
+        b[p + 5],
+        b[p + 6],
+        b[p + 7],
+        b[p + 8],
+        b[p + 9],
+        b[p + 10],
+        b[p + 11],
+      );
+    case 13:
+      return f(
+        b[p],
+        b[p + 1],
+        b[p + 2],
+        b[p + 3],
+        b[p + 4],
+        b[p + 5],
+        b[p + 6],
+        b[p + 7],
+        b[p + 8],
+        b[p + 9],
+        b[p + 10],
+        b[p + 11],
+        b[p + 12],
+      );
+    case 14:
+      return f(
+        b[p],
+        b[p + 1],
+        b[p + 2],
+        b[p + 3],
+        b[p + 4],
+        b[p + 5],
+        b[p + 6],
+        b[p + 7],
+        b[p + 8],
+        b[p + 9],
+        b[p + 10],
+        b[p + 11],
+        b[p + 12],
+        b[p + 13],
+      );
+    case 15:
+      return f(
+        b[p],
+        b[p + 1],
+        b[p + 2],
+        b[p + 3],
+        b[p + 4],
+        b[p + 5],
+        b[p + 6],
+        b[p + 7],
+        b[p + 8],
+        b[p + 9],
+        b[p + 10],
+        b[p + 11],
+        b[p + 12],
+        b[p + 13],
+        b[p + 14],
+      );
+    case 16:
+      return f(
+        b[p],
+        b[p + 1],
+        b[p + 2],
+        b[p + 3],
+        b[p + 4],
+        b[p + 5],
+        b[p + 6],
+        b[p + 7],
+        b[p + 8],
+        b[p + 9],
+        b[p + 10],
+        b[p + 11],
+        b[p + 12],
+        b[p + 13],
+        b[p + 14],
+        b[p + 15],
+      );
+    default:
+      return (b as Latin1Bytes).latin1Slice(p, p + n);
+  }
+}
