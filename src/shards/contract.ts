@@ -239,7 +239,7 @@ export function readReply(ring: Ring, port: MessagePort): string | undefined {
     if (m === undefined) throw new Error("large reply marker without its payload");
     reply = m.message as string;
   } else {
-    reply = ring.bytes.latin1Slice(off + 8, off + 8 + lenOrKind);
+    reply = latin1String(ring.bytes, off + 8, lenOrKind);
   }
   ring.release(size);
   return reply;
