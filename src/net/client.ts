@@ -113,7 +113,8 @@ export class Client implements ReplyTarget, CommandSink {
     // Redis sets close-after-reply; with replies off nothing is written, so nothing closes
     // the connection either: it stays open and reads no more (the parser has stopped)
     if (this.repliesDropped()) return;
-    this.write(errProtocol(what));
+    // after the replies of the commands before it, which shards may still be running
+    this.reply(errProtocol(what));
     this.closeAfterReply = true;
     this.server.markDirty(this);
   }
@@ -184,7 +185,7 @@ export class Client implements ReplyTarget, CommandSink {
     this.server.markDirty(this);
   }
 
-  /** Bytes for the socket outside the reply order (protocol errors at the end, pushes). */
+  /** Bytes for the socket outside the reply order (pushes). */
   write(r: string): void {
     this.out += r;
   }

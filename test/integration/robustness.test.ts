@@ -33,6 +33,18 @@ for (const shards of ["0", "2"]) {
       expect(await r.get("keep")).toBe("safe");
     });
 
+    it("answers a protocol error after the replies of the shard commands before it", async () => {
+      const c = await RawClient.connect(srv.port);
+      c.send(
+        "*3\r\n$3\r\nSET\r\n$2\r\npe\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$2\r\npe\r\nGET pe\r\n*2\r\n$3\r\nGET\r\n$x\r\n",
+      );
+      expect((await c.readReply()).toString()).toBe("+OK\r\n");
+      expect((await c.readReply()).toString()).toBe("$1\r\nv\r\n");
+      expect((await c.readReply()).toString()).toBe("$1\r\nv\r\n");
+      expect((await c.readReply()).toString()).toBe("-ERR Protocol error: invalid bulk length\r\n");
+      await c.closed;
+    });
+
     it("refuses huge multibulk and bulk lengths before allocating", async () => {
       for (const [req, err] of [
         ["*99999999999\r\n", "invalid multibulk length"],
