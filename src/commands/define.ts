@@ -83,6 +83,17 @@ export function container(
   };
 }
 
+/** Whether `argc` arguments (the name included) break the command's arity (processCommand's check). */
+export function wrongArity(spec: CommandSpec, argc: number): boolean {
+  return (spec.arity > 0 && spec.arity !== argc) || argc < -spec.arity;
+}
+
+/** The last key position of the spec's fixed key range for `argc` arguments (a negative `last` counts from the end). */
+export function lastKeyPosition(spec: CommandSpec, argc: number): number {
+  const last = spec.keys.last;
+  return last < 0 ? argc + last : last;
+}
+
 /**
  * The key positions of argv for a spec (getKeysFromCommand): from `first` to `last`
  * (negative counts from the end) every `step`, or the spec's own getKeys.
@@ -91,8 +102,7 @@ export function keyPositions(spec: CommandSpec, argv: readonly string[]): number
   if (spec.getKeys !== undefined) return spec.getKeys(argv as string[]);
   const { first, step } = spec.keys;
   if (first === 0) return [];
-  let last = spec.keys.last;
-  if (last < 0) last = argv.length + last;
+  const last = lastKeyPosition(spec, argv.length);
   const out: number[] = [];
   for (let i = first; i <= last && i < argv.length; i += step) out.push(i);
   return out;

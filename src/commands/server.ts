@@ -42,7 +42,7 @@ import type { Value } from "../shards/engine.js";
 import { log } from "../util/log.js";
 import { parseInteger } from "../util/numbers.js";
 import { helpReply } from "./connection.js";
-import { cmd, container, keyPositions, keySpec, mainCmd } from "./define.js";
+import { cmd, container, keyPositions, keySpec, mainCmd, wrongArity } from "./define.js";
 import { allSpecs, commandTable, lookupCommand } from "./table.js";
 import type { CommandFlag, CommandSpec, KeySpec, MainHandler, ShardCtx } from "./types.js";
 
@@ -520,7 +520,7 @@ function getKeysGeneric(c: Client, argv: string[], withFlags: boolean): string {
     spec.getKeysWithFlags !== undefined ||
     effectiveKeySpecs(spec).some((ks) => !ks.flags.includes("not_key"));
   if (!hasKeys) return error("ERR The command has no key arguments");
-  if ((spec.arity > 0 && spec.arity !== args.length) || args.length < -spec.arity) {
+  if (wrongArity(spec, args.length)) {
     return error("ERR Invalid number of arguments specified for command");
   }
   const found = keysWithFlags(spec, args);

@@ -4,7 +4,7 @@
  */
 
 import { createServer, type Server as NetServer, type OnReadOpts, Socket, type SocketConstructorOpts } from "node:net";
-import { keyPositions } from "../commands/define.js";
+import { keyPositions, lastKeyPosition, wrongArity } from "../commands/define.js";
 import { mergeOk, mergeSum } from "../commands/keys.js";
 import { lookupCommand } from "../commands/table.js";
 import { type CommandSpec, WOULD_BLOCK } from "../commands/types.js";
@@ -19,7 +19,7 @@ import { ENGINE_SETTINGS } from "../shards/engine.js";
 import type { ReplyTarget } from "../shards/router.js";
 import { Router } from "../shards/router.js";
 import { log } from "../util/log.js";
-import { ShortStrings } from "../util/short-strings.js";
+import { commandNames } from "../util/short-strings.js";
 import { Blocking, noBlockReply } from "./blocking.js";
 import { Client } from "./client.js";
 import { PubSub } from "./pubsub.js";
@@ -132,8 +132,6 @@ export class Server {
   private readonly dirty = new Set<Client>();
   private flushScheduled = false;
   private listeners: NetServer[] = [];
-  /** command names of raw requests (processRaw) */
-  private readonly rawNames = new ShortStrings();
   /** every connection reads into this buffer (see readInPlace) */
   private readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
   /** CLIENT PAUSE: until when, and whether only writes wait */
@@ -400,17 +398,17 @@ export class Server {
     const router = this.router;
     if (router.inline !== undefined || end - start > RAW_MAX_BYTES || !c.plain()) return undefined;
     if (this.monitors.size > 0 || this.pauseUntil > 0) return undefined;
-    const spec = lookupCommand(this.rawNames.get(buf, offs[0], offs[0] + offs[1]));
+    const spec = lookupCommand(commandNames.get(buf, offs[0], offs[0] + offs[1]));
     if (spec === undefined) return undefined;
     const kind = rawKind(spec);
     if (kind === RAW_NO) return undefined;
-    if ((spec.arity > 0 && spec.arity !== argc) || argc < -spec.arity) return undefined;
+    if (wrongArity(spec, argc)) return undefined;
     if (kind === RAW_WRITE && (this.watches.size > 0 || this.blocking.hasWaiters())) return undefined;
     if (spec.checkArgc?.(argc) !== undefined) return undefined;
     let shard = 0;
     if (router.count > 1) {
       const { first, step } = spec.keys;
-      const last = spec.keys.last < 0 ? argc + spec.keys.last : spec.keys.last;
+      const last = lastKeyPosition(spec, argc);
       shard = router.shardOfSlot(keyHashSlotBytes(buf, offs[2 * first], offs[2 * first] + offs[2 * first + 1]));
       for (let i = first + step; i <= last && i < argc; i += step) {
         // keys in several shards: the split or job path
@@ -441,7 +439,7 @@ export class Server {
       }
       spec = sub;
     }
-    if ((spec.arity > 0 && spec.arity !== argv.length) || argv.length < -spec.arity) {
+    if (wrongArity(spec, argv.length)) {
       this.reject(c, spec, errArity(spec.name));
       return true;
     }

@@ -9,7 +9,7 @@
  */
 import { constants } from "node:buffer";
 import { splitArgs } from "../util/sds.js";
-import { latin1String } from "../util/short-strings.js";
+import { type Latin1Bytes, latin1String } from "../util/short-strings.js";
 
 /** PROTO_INLINE_MAX_SIZE */
 export const INLINE_MAX = 64 * 1024;
@@ -42,7 +42,7 @@ export interface CommandSink {
   maxBulkLen(): number;
 }
 
-type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+type Latin1Buffer = Buffer & Latin1Bytes;
 
 const EMPTY = Buffer.alloc(0);
 /** Requests with more arguments than this are always made strings (see commandRaw). */

@@ -16,11 +16,8 @@
  * with receiveMessageOnPort at once.
  */
 import { type MessagePort, receiveMessageOnPort } from "node:worker_threads";
-import { latin1String, ShortStrings } from "../util/short-strings.js";
+import { commandNames, latin1String } from "../util/short-strings.js";
 import { align4, type Ring } from "./ring.js";
-
-/** A buffer holding RESP bytes, read with its latin1 slicer. */
-export type RawBytes = Buffer & { latin1Slice(start: number, end: number): string };
 
 export const REQ_COMMAND = 1;
 /** argv[0] names an internal operation of the shard (stats, holds, settings) */
@@ -52,6 +49,28 @@ function requestSize(argv: readonly string[]): number {
   return align4(size);
 }
 
+/** A request's 16-byte header at `off` (the layout above). */
+function writeHeader(
+  ring: Ring,
+  off: number,
+  size: number,
+  kind: number,
+  db: number,
+  proto: number,
+  argc: number,
+  client: number,
+): void {
+  const b = ring.bytes;
+  const w = off >> 2;
+  ring.words[w] = size;
+  b[off + 4] = kind;
+  b[off + 5] = db;
+  b[off + 6] = proto;
+  b[off + 7] = 0;
+  ring.words[w + 2] = argc;
+  ring.words[w + 3] = client;
+}
+
 /**
  * Writes a request into the ring; false when the ring is too full (the caller keeps it
  * and retries in order). Requests too big for the ring go by `port`.
@@ -71,17 +90,10 @@ export function writeRequest(
   const off = ring.reserve(size);
   if (off < 0) return false;
   const b = ring.bytes;
-  ring.words[off >> 2] = size;
-  b[off + 4] = large ? REQ_LARGE : kind;
-  b[off + 5] = db;
-  b[off + 6] = proto;
-  b[off + 7] = 0;
-  ring.words[(off >> 2) + 3] = client;
+  writeHeader(ring, off, size, large ? REQ_LARGE : kind, db, proto, large ? 0 : argv.length, client);
   if (large) {
-    ring.words[(off >> 2) + 2] = 0;
     port.postMessage({ kind, db, proto, argv, client });
   } else {
-    ring.words[(off >> 2) + 2] = argv.length;
     let p = off + REQ_HEADER;
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i];
@@ -121,14 +133,7 @@ export function writeRawRequest(
   const off = ring.reserve(size);
   if (off < 0) return false;
   const b = ring.bytes;
-  const w = off >> 2;
-  ring.words[w] = size;
-  b[off + 4] = REQ_RAW;
-  b[off + 5] = db;
-  b[off + 6] = proto;
-  b[off + 7] = 0;
-  ring.words[w + 2] = count;
-  ring.words[w + 3] = client;
+  writeHeader(ring, off, size, REQ_RAW, db, proto, count, client);
   const n = end - start;
   if (n <= 64) {
     // Buffer#copy makes two typed-array views per call: dearer than the loop for a request this small
@@ -138,14 +143,11 @@ export function writeRawRequest(
   return true;
 }
 
-/** Command names seen in RAW requests on this thread (see ShortStrings). */
-const names = new ShortStrings();
-
 /**
  * The commands in `count` multibulk requests back to back from `p` (checked by the main
  * thread's parser: plain `*<argc>` and `$<len>` lines, nothing else).
  */
-export function rawCommands(b: RawBytes, p: number, count: number): string[][] {
+export function rawCommands(b: Uint8Array, p: number, count: number): string[][] {
   const out = new Array<string[]>(count);
   for (let c = 0; c < count; c++) {
     let argc = 0;
@@ -159,13 +161,13 @@ export function rawCommands(b: RawBytes, p: number, count: number): string[][] {
 }
 
 /** Fills argv from the `$<len>` lines at `p`; returns the offset after them. */
-function rawArgsAt(b: RawBytes, p: number, argv: string[]): number {
+function rawArgsAt(b: Uint8Array, p: number, argv: string[]): number {
   const argc = argv.length;
   for (let i = 0; i < argc; i++) {
     let n = 0;
     for (p++; b[p] !== 13; p++) n = n * 10 + b[p] - 48; // `$<len>\r\n`
     p += 2;
-    argv[i] = i === 0 ? names.get(b, p, p + n) : latin1String(b, p, n);
+    argv[i] = i === 0 ? commandNames.get(b, p, p + n) : latin1String(b, p, n);
     p += n + 2;
   }
   return p;

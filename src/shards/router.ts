@@ -18,15 +18,7 @@ import type { Proto } from "../resp/reply.js";
 import { Fifo } from "../util/fifo.js";
 import { IdleGc } from "../util/gc.js";
 import { log, logSettings } from "../util/log.js";
-import {
-  type RawBytes,
-  REQ_COMMAND,
-  REQ_CONTROL,
-  rawCommands,
-  readReply,
-  writeRawRequest,
-  writeRequest,
-} from "./contract.js";
+import { REQ_COMMAND, REQ_CONTROL, rawCommands, readReply, writeRawRequest, writeRequest } from "./contract.js";
 import { shardControl } from "./control.js";
 import type { ChannelInit, CoordinatorInit, JobRequest, JobResult } from "./coordinator-loop.js";
 import { defaultEngineSettings, type EngineSettings, ShardEngine } from "./engine.js";
@@ -305,7 +297,7 @@ export class Router {
       !writeRawRequest(w.req, run.db, run.proto, src, run.start, run.end, run.count, run.client)
     ) {
       // the ring is full: they wait in the backlog, as strings (src is only lent to us)
-      for (const argv of rawCommands(src as RawBytes, run.start, run.count))
+      for (const argv of rawCommands(src, run.start, run.count))
         w.backlog.push({ kind: REQ_COMMAND, db: run.db, proto: run.proto, argv, client: run.client });
     }
     w.signalPending = true;

@@ -6,7 +6,8 @@
  * hash V8 has kept. Only for the few distinct short names a server sees, not for keys.
  */
 
-type Latin1Bytes = Uint8Array & { latin1Slice(start: number, end: number): string };
+/** Bytes with Buffer's latin1 slicer (a Buffer, typed for the method its typings leave out). */
+export type Latin1Bytes = Uint8Array & { latin1Slice(start: number, end: number): string };
 
 const SIZE = 256;
 const MAX_LEN = 24;
@@ -37,6 +38,9 @@ export class ShortStrings {
     return s;
   }
 }
+
+/** Command names as this thread sees them in requests: one cache per thread, shared by its users. */
+export const commandNames = new ShortStrings();
 
 /**
  * The latin1 string of bytes [p, p + n) of `b`. Up to 16 bytes it is built by
