@@ -235,7 +235,8 @@ function parseAddTrim(ctx: ShardCtx, argv: string[], xadd: boolean): [AddTrimArg
     const moreargs = argc - 1 - i;
     const opt = argv[i];
     if (xadd && opt === "*") break;
-    if (eq(opt, "maxlen") && moreargs) {
+    const maxlen = eq(opt, "maxlen");
+    if ((maxlen || eq(opt, "minid")) && moreargs) {
       if (a.strategy !== TRIM_NONE)
         return error("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
       a.approx = false;
@@ -244,26 +245,19 @@ function parseAddTrim(ctx: ShardCtx, argv: string[], xadd: boolean): [AddTrimArg
         a.approx = true;
         i++;
       } else if (moreargs >= 2 && next === "=") i++;
-      const v = parseLL(argv[i + 1]);
-      if (v === undefined) return ERR_NOT_INTEGER;
-      if (v < 0n) return error("ERR The MAXLEN argument must be >= 0.");
-      a.maxlen = Number(v);
+      if (maxlen) {
+        const v = parseLL(argv[i + 1]);
+        if (v === undefined) return ERR_NOT_INTEGER;
+        if (v < 0n) return error("ERR The MAXLEN argument must be >= 0.");
+        a.maxlen = Number(v);
+        a.strategy = TRIM_MAXLEN;
+      } else {
+        const id = strictId(argv[i + 1]);
+        if (id === undefined) return ERR_INVALID_ID;
+        a.minid = id;
+        a.strategy = TRIM_MINID;
+      }
       i++;
-      a.strategy = TRIM_MAXLEN;
-    } else if (eq(opt, "minid") && moreargs) {
-      if (a.strategy !== TRIM_NONE)
-        return error("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
-      a.approx = false;
-      const next = argv[i + 1];
-      if (moreargs >= 2 && next === "~") {
-        a.approx = true;
-        i++;
-      } else if (moreargs >= 2 && next === "=") i++;
-      const id = strictId(argv[i + 1]);
-      if (id === undefined) return ERR_INVALID_ID;
-      a.minid = id;
-      i++;
-      a.strategy = TRIM_MINID;
     } else if (eq(opt, "limit") && moreargs) {
       const v = parseLL(argv[i + 1]);
       if (v === undefined) return ERR_NOT_INTEGER;
