@@ -69,9 +69,6 @@ async function start(): Promise<void> {
     "notice",
     `Running mode=standalone, port=${server.boundPort()}, shards=${shards === 0 ? "0 (inline)" : `${shards} worker thread(s)`}, cores=${availableParallelism()}.`,
   );
-  log("warning", "Server initialized");
-  log("notice", "Ready to accept connections");
-
   let stopping = false;
   const shutdown = async (why: string): Promise<void> => {
     if (stopping) return;
@@ -90,6 +87,9 @@ async function start(): Promise<void> {
       void shutdown("User requested shutdown...");
     });
   }
+  // announced only now: a SIGTERM sent on seeing this line must find its handler in place
+  log("warning", "Server initialized");
+  log("notice", "Ready to accept connections");
 }
 
 void start();
