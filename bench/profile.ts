@@ -1,8 +1,8 @@
 /*
  * Where the time goes: runs redis-benchmark against real redis-server and shardis
- * (--shards 0 and 1), records the CPU each server thread spends per request (from
- * /proc/<pid>/task/<tid>/stat), and the top self-time functions of each shardis thread
- * from V8's --cpu-prof. This is the profile behind the README's "why the threaded path
+ * (--shards 0 and 1), records the CPU and context switches each server thread spends per
+ * request (from /proc/<pid>/task/<tid>), redis-benchmark's own CPU per request, and the top
+ * self-time functions of each shardis thread from V8's --cpu-prof (in a second run). This is the profile behind the README's "why the threaded path
  * loses on two cores".
  *
  *   npm run build && node dist/bench/profile.js [--requests N] [--tests set,get]
@@ -42,15 +42,30 @@ const tests = opt("tests", "set,get").split(",");
 const root = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
 const clk = 100; // USER_HZ on Linux
 
-/** CPU ticks per thread of a process. */
-function threadTicks(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
+interface ThreadStat {
+  /** user + system CPU, in clock ticks */
+  ticks: number;
+  /** context switches, voluntary (it slept) and not (it was preempted) */
+  voluntary: number;
+  preempted: number;
+}
+
+/** CPU ticks and context switches per thread of a process. */
+function threadStats(pid: number): Map<string, ThreadStat> {
+  const out = new Map<string, ThreadStat>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      const dir = `/proc/${pid}/task/${tid}`;
+      const stat = readFileSync(`${dir}/stat`, "utf8");
+      const comm = readFileSync(`${dir}/comm`, "utf8").trim();
+      const status = readFileSync(`${dir}/status`, "utf8");
+      const field = (name: string): number => Number(new RegExp(`^${name}:\\s*(\\d+)`, "m").exec(status)?.[1] ?? 0);
       const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      out.set(`${comm}#${tid}`, Number(f[11]) + Number(f[12]));
+      out.set(`${comm}#${tid}`, {
+        ticks: Number(f[11]) + Number(f[12]),
+        voluntary: field("voluntary_ctxt_switches"),
+        preempted: field("nonvoluntary_ctxt_switches"),
+      });
     } catch {
       // the thread ended
     }
@@ -78,42 +93,39 @@ function topFunctions(file: string, n: number): string[] {
     .map(([k, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
 }
 
+/**
+ * redis-benchmark's own CPU per request: it shares the two cores with the server. It runs
+ * under a shell that reports its waited-for children's CPU (/proc/self/stat cutime, cstime).
+ */
+const BENCH_SHELL = 'redis-benchmark "$@"; read -r s < /proc/$$/stat; echo "children-stat $s" >&2';
+
 async function measure(srv: RunningServer, pipeline: number): Promise<string[]> {
   const lines: string[] = [];
   for (const t of tests) {
     const n = pipeline === 1 ? Math.max(10000, Math.floor(requests / 10)) : requests;
-    const before = threadTicks(srv.pid);
-    const r = await runCommand(
-      "redis-benchmark",
-      [
-        "-h",
-        "127.0.0.1",
-        "-p",
-        String(srv.port),
-        "-c",
-        "50",
-        "-n",
-        String(n),
-        "-P",
-        String(pipeline),
-        "-t",
-        t,
-        "--csv",
-        "-q",
-      ],
-      600000,
-    );
-    const after = threadTicks(srv.pid);
+    const before = threadStats(srv.pid);
+    const benchArgs = ["-h", "127.0.0.1", "-p", String(srv.port), "-c", "50", "-n", String(n)];
+    benchArgs.push("-P", String(pipeline), "-t", t, "--csv", "-q");
+    const r = await runCommand("bash", ["-c", BENCH_SHELL, "bash", ...benchArgs], 600000);
+    const after = threadStats(srv.pid);
     const rps = Number(r.stdout.trim().split("\n").pop()?.split(",")[1]?.replaceAll('"', "") ?? 0);
+    // fields after the command name: cutime and cstime are the 14th and 15th
+    const stat = /children-stat (.*)/.exec(r.stderr)?.[1] ?? "";
+    const children = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const clientUs = ((Number(children[13]) + Number(children[14])) / clk / n) * 1e6;
     const perThread: string[] = [];
     let total = 0;
     for (const [k, v] of after) {
-      const us = ((v - (before.get(k) ?? 0)) / clk / n) * 1e6;
+      const b = before.get(k) ?? { ticks: 0, voluntary: 0, preempted: 0 };
+      const us = ((v.ticks - b.ticks) / clk / n) * 1e6;
       total += us;
-      if (us >= 0.05) perThread.push(`${k.split("#")[0]}=${us.toFixed(2)}`);
+      if (us < 0.05) continue;
+      const sleeps = (v.voluntary - b.voluntary) / n;
+      const preempted = (v.preempted - b.preempted) / n;
+      perThread.push(`${k.split("#")[0]}=${us.toFixed(2)} (${sleeps.toFixed(3)}/${preempted.toFixed(3)})`);
     }
     lines.push(
-      `| ${srv.name} | ${t} | ${pipeline} | ${Math.round(rps).toLocaleString("en-US")} | ${total.toFixed(2)} | ${perThread.join(" ")} |`,
+      `| ${srv.name} | ${t} | ${pipeline} | ${Math.round(rps).toLocaleString("en-US")} | ${total.toFixed(2)} | ${clientUs.toFixed(2)} | ${perThread.join(" ")} |`,
     );
   }
   return lines;
@@ -124,8 +136,8 @@ async function main(): Promise<void> {
   const info = machineInfo("redis-server");
   const sha = gitSha(root);
   const table = [
-    "| server | test | -P | rps | server CPU µs/request | per thread (µs/request) |",
-    "|---|---|---|---|---|---|",
+    "| server | test | -P | rps | server CPU µs/request | redis-benchmark CPU µs/request | per thread: µs/request (sleeps/preemptions per request) |",
+    "|---|---|---|---|---|---|---|",
   ];
   const profiles: string[] = [];
 
@@ -143,23 +155,24 @@ async function main(): Promise<void> {
   await redis.stop();
 
   for (const shards of [0, 1]) {
+    const serverArgs = (p: number): string[] => {
+      const a = [path.join(root, "dist", "src", "main.js"), "--port", String(p), "--bind", "127.0.0.1"];
+      return [...a, "--save", "", "--shards", String(shards)];
+    };
+    // the figures come from a run without the profiler, which slows the threads it samples
+    const srv = await startServerOnFreePort(`shardis-s${shards}`, process.execPath, serverArgs);
+    for (const p of [16, 1]) table.push(...(await measure(srv, p)));
+    await srv.stop(10000);
+    // then the same load again under --cpu-prof, for where the time goes
     const profDir = mkdtempSync(path.join(os.tmpdir(), "shardis-prof-"));
-    const srv = await startServerOnFreePort(`shardis-s${shards}`, process.execPath, (p) => [
+    const profiled = await startServerOnFreePort(`shardis-s${shards}-profiled`, process.execPath, (p) => [
       "--cpu-prof",
       "--cpu-prof-dir",
       profDir,
-      path.join(root, "dist", "src", "main.js"),
-      "--port",
-      String(p),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--shards",
-      String(shards),
+      ...serverArgs(p),
     ]);
-    for (const p of [16, 1]) table.push(...(await measure(srv, p)));
-    await srv.stop(10000);
+    for (const p of [16, 1]) await measure(profiled, p);
+    await profiled.stop(10000);
     for (const f of readdirSync(profDir).sort()) {
       const thread = f.includes(".0.001.") ? "main thread" : "worker thread";
       profiles.push(
@@ -182,7 +195,13 @@ async function main(): Promise<void> {
     "",
     ...table,
     "",
-    "Top self time per thread (V8 --cpu-prof over the whole run; `(idle)` is time in epoll_wait,",
+    "Server CPU and the per-thread figures come from /proc (clock ticks, 10 ms each) over each",
+    "redis-benchmark run; sleeps and preemptions are the thread's voluntary and involuntary",
+    "context switches. redis-benchmark's CPU is its own (it shares the machine's cores).",
+    "",
+    "Top self time per thread, from a second run of the same load under V8's --cpu-prof",
+    "(the profiler slows the threads it samples, so its run's figures are not in the table;",
+    "`(idle)` is time in epoll_wait,",
     "a worker's own loop function is mostly its Atomics.wait):",
     "",
     ...profiles,
