@@ -29,6 +29,7 @@ import {
   processCpuSeconds,
   type RunningServer,
   rawRequest,
+  redisBenchmarkArgs,
   runCommand,
   SHARDIS_NODE_ARGS,
   shellLine,
@@ -331,8 +332,7 @@ interface Run {
 const log = (msg: string) => process.stderr.write(`[compare ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 function benchArgs(opts: Options, port: number, pipeline: number, requests: number, tests = opts.tests): string[] {
-  const args = ["-h", "127.0.0.1", "-p", String(port), "-c", String(opts.clients), "-n", String(requests)];
-  args.push("-P", String(pipeline), "-t", tests, "--csv", "-q");
+  const args = redisBenchmarkArgs(port, opts.clients, requests, pipeline, tests);
   if (opts.randomKeys !== undefined) args.push("-r", String(opts.randomKeys));
   return args;
 }

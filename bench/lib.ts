@@ -328,15 +328,35 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
+ * The fields of a /proc/<pid>/stat line after the command name, starting with the state
+ * (field 3 overall). The name (field 2) may hold spaces and parens: split after its
+ * closing paren.
+ */
+export function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/** redis-benchmark's arguments for one run against 127.0.0.1, CSV output. */
+export function redisBenchmarkArgs(
+  port: number,
+  clients: number,
+  requests: number,
+  pipeline: number,
+  tests: string,
+): string[] {
+  const args = ["-h", "127.0.0.1", "-p", String(port), "-c", String(clients), "-n", String(requests)];
+  args.push("-P", String(pipeline), "-t", tests, "--csv", "-q");
+  return args;
+}
+
+/**
  * CPU seconds (user+system, all threads) a process has used, from /proc/<pid>/stat. Undefined
  * where /proc is not available. Used to notice a server that spins while idle, which on a small
  * machine would steal the core the other server is being measured on.
  */
 export function processCpuSeconds(pid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Field 2 (comm) may contain spaces and parens: split after its closing paren.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const fields = statFields(readFileSync(`/proc/${pid}/stat`, "utf8"));
     // utime and stime are fields 14 and 15 overall, i.e. 11 and 12 after comm and state.
     const ticks = Number(fields[11]) + Number(fields[12]);
     return ticks / 100; // USER_HZ is 100 on every Linux we care about

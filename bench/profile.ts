@@ -18,8 +18,10 @@ import {
   installCleanupHandlers,
   machineInfo,
   type RunningServer,
+  redisBenchmarkArgs,
   runCommand,
   startServer,
+  statFields,
 } from "./lib.js";
 
 interface ProfileNode {
@@ -60,7 +62,7 @@ function threadStats(pid: number): Map<string, ThreadStat> {
       const comm = readFileSync(`${dir}/comm`, "utf8").trim();
       const status = readFileSync(`${dir}/status`, "utf8");
       const field = (name: string): number => Number(new RegExp(`^${name}:\\s*(\\d+)`, "m").exec(status)?.[1] ?? 0);
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const f = statFields(stat);
       out.set(`${comm}#${tid}`, {
         ticks: Number(f[11]) + Number(f[12]),
         voluntary: field("voluntary_ctxt_switches"),
@@ -104,14 +106,13 @@ async function measure(srv: RunningServer, pipeline: number): Promise<string[]> 
   for (const t of tests) {
     const n = pipeline === 1 ? Math.max(10000, Math.floor(requests / 10)) : requests;
     const before = threadStats(srv.pid);
-    const benchArgs = ["-h", "127.0.0.1", "-p", String(srv.port), "-c", "50", "-n", String(n)];
-    benchArgs.push("-P", String(pipeline), "-t", t, "--csv", "-q");
+    const benchArgs = redisBenchmarkArgs(srv.port, 50, n, pipeline, t);
     const r = await runCommand("bash", ["-c", BENCH_SHELL, "bash", ...benchArgs], 600000);
     const after = threadStats(srv.pid);
     const rps = Number(r.stdout.trim().split("\n").pop()?.split(",")[1]?.replaceAll('"', "") ?? 0);
     // fields after the command name: cutime and cstime are the 14th and 15th
     const stat = /children-stat (.*)/.exec(r.stderr)?.[1] ?? "";
-    const children = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const children = statFields(stat);
     const clientUs = ((Number(children[13]) + Number(children[14])) / clk / n) * 1e6;
     const perThread: string[] = [];
     let total = 0;
