@@ -4,6 +4,7 @@
  */
 
 import { createServer, type Server as NetServer, type OnReadOpts, Socket, type SocketConstructorOpts } from "node:net";
+import { performance } from "node:perf_hooks";
 import { keyPositions, lastKeyPosition, wrongArity } from "../commands/define.js";
 import { mergeOk, mergeSum } from "../commands/keys.js";
 import { lookupCommand } from "../commands/table.js";

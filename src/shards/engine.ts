@@ -5,6 +5,10 @@
  * or on the main thread with `--shards 0`. It never touches sockets: it takes argv and
  * returns the reply as RESP bytes (a latin1 string).
  */
+
+// the module's binding, not the global: Node's global `performance` is a lazy getter that
+// runs on every access (about 30 ns; execute() reads it twice per command)
+import { performance } from "node:perf_hooks";
 import { lookupCommand } from "../commands/table.js";
 import type { CommandSpec, ShardCtx } from "../commands/types.js";
 import { NOTIFY_EXPIRED, NOTIFY_NEW } from "../config/keyspace-events.js";

@@ -11,6 +11,7 @@
  * With `--shards 0` there are no workers: one ShardEngine runs inline and replies at once.
  */
 
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { keyHashSlot, slotTable } from "../keyspace/slot.js";

@@ -7,6 +7,7 @@
 // The command table first: command modules and the engine import each other, and the
 // table is the one entry into that cycle that initialises every module in order.
 import "../commands/table.js";
+import { performance } from "node:perf_hooks";
 import type { MessagePort } from "node:worker_threads";
 import { OK } from "../resp/reply.js";
 import { IdleGc } from "../util/gc.js";
